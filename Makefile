@@ -1,0 +1,21 @@
+# SpiD Helpdesk — the two commands: `make run` (demo) and `make test`.
+.PHONY: run test lint install stop clean
+
+run:            ## serve the demo on http://localhost:8069
+	bash scripts/run.sh
+
+test:           ## lint + fresh database + every test (pytest-odoo)
+	bash scripts/test.sh $(ARGS)
+
+lint:           ## ruff and pylint-odoo only
+	bash scripts/install_odoo.sh && bash scripts/lint.sh
+
+install:        ## Odoo 18 and the Python requirements only
+	bash scripts/install_odoo.sh
+
+stop:           ## stop the demo server and the private PostgreSQL
+	-@[ -f .local/odoo.pid ] && kill $$(cat .local/odoo.pid) 2>/dev/null; rm -f .local/odoo.pid
+	bash scripts/pg.sh stop
+
+clean: stop     ## remove the local cluster, filestore and logs (keeps Odoo's install)
+	rm -rf .local

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs Odoo 18.0 and the project's Python requirements into a virtualenv.
+#   ODOO_SRC=<dir or archive>  use that Odoo 18.0 source
+#   otherwise                  reuse $ODOO_DIR, else download Odoo's 18.0 archive
+# A second run only checks stamps and returns in a second.
+source "$(dirname "$0")/common.sh"
+
+odoo_version() {  # prints the major version of the Odoo tree in $1
+  sed -n 's/^version_info = (\([0-9]*\),.*/\1/p' "$1/odoo/release.py" 2>/dev/null
+}
+
+install_source() {
+  local src=${ODOO_SRC:-}
+  if [[ -n "$src" ]]; then
+    if [[ -d "$src" ]]; then
+      [[ -f "$src/odoo-bin" ]] || die "ODOO_SRC=$src has no odoo-bin: point it at an Odoo 18.0 source tree"
+      if [[ "$(cd "$src" && pwd)" != "$(mkdir -p "$ODOO_DIR" && cd "$ODOO_DIR" && pwd)" ]]; then
+        say "Copying Odoo from $src to $ODOO_DIR"
+        rm -rf "$ODOO_DIR" && mkdir -p "$ODOO_DIR"
+        tar -C "$src" --exclude=.git -cf - . | tar -C "$ODOO_DIR" -xf -
+      fi
+    elif [[ -f "$src" ]]; then
+      say "Unpacking Odoo from $src"
+      extract "$src"
+    else
+      die "ODOO_SRC=$src is neither a directory nor an archive"
+    fi
+  elif [[ ! -f "$ODOO_DIR/odoo-bin" ]]; then
+    say "Downloading Odoo 18.0 from $ODOO_ARCHIVE_URL"
+    local tmp; tmp=$(mktemp --suffix=.tar.gz)
+    if ! curl -fsSL --retry 2 -o "$tmp" "$ODOO_ARCHIVE_URL"; then
+      rm -f "$tmp"
+      die "Odoo 18.0 is not installed and could not be downloaded.
+Provide it with one of:
+  ODOO_SRC=/path/to/odoo-18.0-source-tree make test
+  ODOO_SRC=/path/to/odoo_18.0.tar.gz make test
+  (or unpack it into $ODOO_DIR)"
+    fi
+    extract "$tmp"; rm -f "$tmp"
+  fi
+  [[ "$(odoo_version "$ODOO_DIR")" == 18 ]] || die "$ODOO_DIR is not Odoo 18.0"
+}
+
+extract() {  # unpacks an archive of an Odoo tree into $ODOO_DIR
+  local tmp; tmp=$(mktemp -d)
+  case "$1" in
+    *.zip) (cd "$tmp" && unzip -q "$1") ;;
+    *) tar -xf "$1" -C "$tmp" ;;
+  esac
+  local root; root=$(dirname "$(find "$tmp" -maxdepth 3 -name odoo-bin -print -quit)")
+  [[ -f "$root/odoo-bin" ]] || die "$1 holds no odoo-bin"
+  rm -rf "$ODOO_DIR"; mkdir -p "$(dirname "$ODOO_DIR")"; mv "$root" "$ODOO_DIR"; rm -rf "$tmp"
+}
+
+install_python() {
+  [[ -x "$VENV/bin/python" ]] || { say "Creating virtualenv $VENV"; "$PYTHON" -m venv "$VENV"; }
+  local stamp="$VENV/.spid-stamp" want
+  want=$(cat "$ODOO_DIR/requirements.txt" "$REPO/requirements.txt" | sha1sum | cut -c1-12)-$ODOO_DIR
+  [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
+  say "Installing Odoo's and the project's Python requirements into $VENV"
+  local reqs; reqs=$(mktemp)
+  # python-ldap, pyusb and pyserial serve hardware and LDAP addons we never load.
+  grep -viE '^(python-ldap|pyusb|pyserial)' "$ODOO_DIR/requirements.txt" >"$reqs"
+  local cons; cons=$(mktemp); echo 'setuptools<72' >"$cons"
+  PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q 'setuptools<72' wheel
+  PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q -r "$reqs"
+  PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q --no-build-isolation -e "$ODOO_DIR"
+  "$VENV/bin/pip" install -q -r "$REPO/requirements.txt"
+  rm -f "$reqs" "$cons"
+  echo "$want" >"$stamp"
+}
+
+install_source
+install_python
+say "Odoo 18.0 ready in $VENV ($("$VENV/bin/python" -c 'import odoo.release as r; print(r.version)'))"

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# ruff (lint + format check) and pylint-odoo with OCA's 18.0 rules.
+source "$(dirname "$0")/common.sh"
+cd "$REPO"
+say "ruff"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+say "pylint-odoo"
+"$VENV/bin/pylint" --rcfile=.pylintrc-mandatory spid_helpdesk spid_helpdesk_invoicing spid_helpdesk_portal

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make test`: lint, then a fresh database with the three addons installed,
+# then every test of the repository through pytest-odoo (HttpCase and tours
+# included). Extra arguments go to pytest (e.g. -k transition).
+source "$(dirname "$0")/common.sh"
+DB=${TEST_DB:-spid_test}
+bash "$REPO/scripts/install_odoo.sh"
+bash "$REPO/scripts/lint.sh"
+bash "$REPO/scripts/pg.sh" start
+eval "$(bash "$REPO/scripts/pg.sh" env)"
+say "Fresh database $DB with $ADDONS"
+dropdb --if-exists "$DB"
+rm -rf "$STATE/data/filestore/$DB"
+bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --stop-after-init \
+  --log-level=warn --http-port="${TEST_HTTP_PORT:-8169}"
+# pytest-odoo reads this configuration; HttpCase tests reach the server that
+# --odoo-http starts on the test port.
+sed -i "s/^http_port = .*/http_port = ${TEST_HTTP_PORT:-8169}/" "$STATE/odoo.conf"
+command -v chromium >/dev/null || say "warning: chromium is not installed; browser tours will fail"
+cd "$REPO"
+say "Running the tests"
+exec "$VENV/bin/python" -m pytest --odoo-config="$STATE/odoo.conf" --odoo-database="$DB" \
+  --odoo-http "$@"

@@ -1,0 +1,16 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    spid_default_duration = fields.Float(
+        string="Default work unit duration",
+        default=0.25,
+        help="Hours proposed for a new work unit.",
+    )
+    spid_hours_per_day = fields.Float(
+        string="Hours per working day",
+        default=8.0,
+        help="Used to express time spent in days.",
+    )

@@ -1,0 +1,148 @@
+from collections import Counter
+
+from odoo import api, fields, models
+
+ASSIGNMENT_METHODS = [
+    ("leader", "Team leader"),
+    ("balanced", "Balanced (fewest open tickets)"),
+    ("round_robin", "Round robin"),
+    ("creator", "Creator of the ticket"),
+    ("none", "No automatic assignment"),
+]
+
+
+class SpidTeam(models.Model):
+    _name = "spid.team"
+    _description = "Helpdesk team"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    description = fields.Html()
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    member_ids = fields.Many2many(
+        "res.users",
+        "spid_team_member_rel",
+        "team_id",
+        "user_id",
+        string="Members",
+        domain=lambda self: [("groups_id", "in", self.env.ref("spid_helpdesk.group_spid_agent").id)],
+        tracking=True,
+    )
+    leader_id = fields.Many2one(
+        "res.users",
+        string="Leader",
+        domain="[('id', 'in', member_ids)]",
+        tracking=True,
+        help="Receives the tickets with the Team leader method and the escalations.",
+    )
+    assignment = fields.Selection(
+        ASSIGNMENT_METHODS,
+        string="Assignment",
+        required=True,
+        default="balanced",
+        tracking=True,
+        help="How a new ticket of the team gets its owner:\n"
+        "- Team leader: always the leader;\n"
+        "- Balanced: the member with the fewest open tickets;\n"
+        "- Round robin: each member in turn;\n"
+        "- Creator: the agent who enters the ticket;\n"
+        "- None: the ticket stays unassigned until an agent takes it.",
+    )
+    last_assigned_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    ticket_ids = fields.One2many("spid.ticket", "team_id", string="Tickets")
+    open_ticket_count = fields.Integer(compute="_compute_ticket_counts")
+    unassigned_ticket_count = fields.Integer(compute="_compute_ticket_counts")
+    my_ticket_count = fields.Integer(compute="_compute_ticket_counts")
+
+    def _compute_ticket_counts(self):
+        self.open_ticket_count = self.unassigned_ticket_count = self.my_ticket_count = 0
+        if not self.ids:
+            return
+        for team, user, count in self.env["spid.ticket"]._read_group(
+            [("team_id", "in", self.ids), ("is_closed", "=", False)],
+            ["team_id", "user_id"],
+            ["__count"],
+        ):
+            team.open_ticket_count += count
+            if not user:
+                team.unassigned_ticket_count += count
+            elif user == self.env.user:
+                team.my_ticket_count += count
+
+    @api.onchange("member_ids")
+    def _onchange_member_ids(self):
+        if self.leader_id and self.leader_id not in self.member_ids:
+            self.leader_id = False
+
+    def _spid_pick_owners(self, categories):
+        """Owners for new tickets of this team, one per category given
+        (a category may be empty), by the team's assignment method.
+        Costs at most one query, whatever the number of tickets."""
+        self.ensure_one()
+        method = self.assignment
+        if method == "none":
+            return [self.env["res.users"]] * len(categories)
+        if method == "leader":
+            return [self.leader_id] * len(categories)
+        if method == "creator":
+            user = self.env.user
+            is_agent = user.has_group("spid_helpdesk.group_spid_agent")
+            return [user if is_agent else self.env["res.users"]] * len(categories)
+        members = self.member_ids.filtered("active").sorted("id")
+        owners = []
+        if method == "balanced":
+            load = Counter(
+                {
+                    user.id: count
+                    for user, count in self.env["spid.ticket"].sudo()._read_group(
+                        [("user_id", "in", members.ids), ("is_closed", "=", False)],
+                        ["user_id"],
+                        ["__count"],
+                    )
+                }
+            )
+            for category in categories:
+                pool = self._spid_candidates(members, category)
+                user = min(pool, key=lambda u: (load[u.id], u.id)) if pool else pool
+                if user:
+                    load[user.id] += 1
+                owners.append(user)
+            return owners
+        # round robin: the next candidate after the last one served
+        last = self.last_assigned_user_id.id or 0
+        for category in categories:
+            pool = self._spid_candidates(members, category)
+            user = next((u for u in pool if u.id > last), pool[:1])
+            if user:
+                last = user.id
+            owners.append(user)
+        if last != self.last_assigned_user_id.id:
+            self.sudo().last_assigned_user_id = last
+        return owners
+
+    @api.model
+    def _spid_candidates(self, members, category):
+        """The members allowed for a category: its responsible agents when set."""
+        if category and category.user_ids:
+            restricted = members & category.user_ids
+            return restricted or category.user_ids.filtered("active").sorted("id")
+        return members
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("spid_helpdesk.spid_ticket_action")
+        action["domain"] = [("team_id", "=", self.id)]
+        action["context"] = {"default_team_id": self.id, "search_default_filter_open": 1}
+        action["display_name"] = self.display_name
+        return action
+
+    def action_view_unassigned(self):
+        action = self.action_view_tickets()
+        action["context"] = dict(action["context"], search_default_filter_unassigned=1)
+        return action

@@ -1,0 +1,650 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import is_html_empty
+
+from .res_config_settings import TICKET_SEQUENCE_CODE
+
+LEVELS = [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Critical")]
+CHANNELS = [
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("portal", "Portal"),
+    ("web", "Web form"),
+    ("chat", "Chat"),
+    ("walk_in", "Walk-in"),
+    ("other", "Other"),
+]
+RESOLUTIONS = [
+    ("solved", "Solved"),
+    ("rejected", "Rejected"),
+    ("missing_data", "Missing data"),
+    ("expired", "Expired"),
+    ("duplicate", "Duplicate"),
+    ("cancelled", "Cancelled"),
+]
+# Fields that stay writable on a locked ticket: the chatter, activities and
+# ratings live beside the ticket's facts, and a manager may unlock it.
+LOCK_EXEMPT_PREFIXES = ("message_", "activity_", "rating_", "website_message")
+LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc"}
+
+
+class SpidTicket(models.Model):
+    _name = "spid.ticket"
+    _description = "Helpdesk ticket"
+    _inherit = ["mail.thread.cc", "mail.activity.mixin", "rating.mixin"]
+    _order = "priority desc, id desc"
+    _rec_names_search = ["reference", "name"]
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    reference = fields.Char(readonly=True, copy=False, index="trigram", default="/")
+    name = fields.Char(string="Title", required=True, tracking=True)
+    description = fields.Html(compute="_compute_description", store=True, readonly=False)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+
+    # Who
+    client_id = fields.Many2one(
+        "res.partner",
+        string="Client",
+        compute="_compute_client_id",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
+        help="The demanding client or team: the requester's company.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Requester",
+        index=True,
+        tracking=True,
+        domain="[('commercial_partner_id', '=', client_id), ('type', '=', 'contact')]"
+        " if client_id else [('type', '=', 'contact')]",
+        help="The person who asks, a contact of the client.",
+    )
+    partner_phone = fields.Char(related="partner_id.phone", string="Requester phone")
+    partner_email = fields.Char(related="partner_id.email", string="Requester email")
+    site_id = fields.Many2one(
+        "res.partner",
+        string="Site",
+        tracking=True,
+        domain="['|', ('id', '=', client_id), '&', ('parent_id', '=', client_id),"
+        " ('type', 'in', ('delivery', 'other'))]",
+        help="Where the intervention takes place: an address of the client.",
+    )
+    reporter_id = fields.Many2one(
+        "res.partner",
+        string="Reporter",
+        help="Who reported the problem, when it is not the requester.",
+    )
+    channel = fields.Selection(CHANNELS, default="phone", required=True)
+    editor_id = fields.Many2one(
+        "res.users",
+        string="Entered by",
+        default=lambda self: self.env.user,
+        readonly=True,
+        copy=False,
+    )
+
+    # Routing
+    category_id = fields.Many2one("spid.ticket.category", string="Category", tracking=True, index=True)
+    team_id = fields.Many2one(
+        "spid.team",
+        string="Team",
+        compute="_compute_team_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        index=True,
+        check_company=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        tracking=True,
+        index=True,
+        domain=lambda self: [("groups_id", "in", self.env.ref("spid_helpdesk.group_spid_agent").id)],
+        help="The one person accountable for the ticket.",
+    )
+    participant_ids = fields.Many2many(
+        "res.users",
+        "spid_ticket_participant_rel",
+        "ticket_id",
+        "user_id",
+        string="Participants",
+        domain=lambda self: [("groups_id", "in", self.env.ref("spid_helpdesk.group_spid_agent").id)],
+        help="Other agents working on the ticket.",
+    )
+    type_id = fields.Many2one("spid.ticket.type", string="Type", tracking=True)
+    properties = fields.Properties(definition="type_id.properties_definition", copy=True)
+    urgency = fields.Selection(LEVELS, default="1", required=True, help="The requester's view.")
+    priority = fields.Selection(
+        LEVELS, default="1", required=True, tracking=True, help="The technician's view."
+    )
+    date_deadline = fields.Datetime(string="Deadline", tracking=True)
+
+    # Workflow
+    status_id = fields.Many2one(
+        "spid.ticket.status",
+        string="Status",
+        required=True,
+        tracking=True,
+        index=True,
+        ondelete="restrict",
+        copy=False,
+        default=lambda self: self._default_status(),
+        group_expand="_read_group_status_id",
+    )
+    is_closed = fields.Boolean(related="status_id.is_closed", store=True, index=True)
+    is_new = fields.Boolean(related="status_id.is_start", string="Is new")
+    date_status = fields.Datetime(string="Status since", readonly=True, copy=False)
+    resolution = fields.Selection(RESOLUTIONS, tracking=True, copy=False)
+    epilogue = fields.Html(copy=False, help="How the ticket ended, for the requester.")
+    date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False, index=True)
+    closed_by_id = fields.Many2one("res.users", string="Closed by", readonly=True, copy=False)
+    is_locked = fields.Boolean(
+        string="Locked", readonly=True, copy=False, tracking=True,
+        help="A locked ticket is closed for good: it can be neither changed nor reopened.",
+    )
+
+    # Links
+    parent_id = fields.Many2one("spid.ticket", string="Parent ticket", index=True, tracking=True)
+    child_ids = fields.One2many("spid.ticket", "parent_id", string="Sub-tickets")
+    related_ticket_ids = fields.Many2many(
+        "spid.ticket",
+        "spid_ticket_related_rel",
+        "ticket_id",
+        "related_id",
+        string="Related tickets",
+    )
+    link_ids = fields.One2many("spid.ticket.link", "ticket_id", string="Links")
+    calendar_event_ids = fields.One2many(
+        "calendar.event", compute="_compute_calendar_event_ids", string="Meetings"
+    )
+    calendar_event_count = fields.Integer(compute="_compute_calendar_event_ids")
+
+    # Work
+    workunit_ids = fields.One2many("spid.workunit", "ticket_id", string="Work units")
+    total_hours = fields.Float(
+        string="Time spent", compute="_compute_total_hours", store=True, help="Hours of all work units."
+    )
+    workunit_count = fields.Integer(compute="_compute_total_hours", store=True)
+
+    _sql_constraints = [
+        (
+            "reference_company_uniq",
+            "unique(company_id, reference)",
+            "The ticket reference must be unique per company.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Defaults and computes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _default_status(self):
+        return self.env["spid.ticket.status"].search([("is_start", "=", True)], limit=1)
+
+    @api.model
+    def _read_group_status_id(self, statuses, domain):
+        return statuses.search([])
+
+    @api.depends("partner_id")
+    def _compute_client_id(self):
+        for ticket in self:
+            if ticket.partner_id:
+                ticket.client_id = ticket.partner_id.commercial_partner_id
+
+    @api.depends("category_id")
+    def _compute_team_id(self):
+        for ticket in self:
+            team = ticket.category_id._spid_team() if ticket.category_id else False
+            if team:
+                ticket.team_id = team
+
+    @api.depends("category_id")
+    def _compute_description(self):
+        for ticket in self:
+            template = ticket.category_id.description_template
+            if is_html_empty(ticket.description) and not is_html_empty(template):
+                ticket.description = template
+
+    @api.depends("workunit_ids.duration")
+    def _compute_total_hours(self):
+        totals = {
+            ticket.id: (hours, count)
+            for ticket, hours, count in self.env["spid.workunit"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["duration:sum", "__count"]
+            )
+        }
+        for ticket in self:
+            ticket.total_hours, ticket.workunit_count = totals.get(ticket.id, (0.0, 0))
+
+    def _compute_calendar_event_ids(self):
+        events = self.env["calendar.event"].search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        )
+        by_ticket = defaultdict(lambda: self.env["calendar.event"])
+        for event in events:
+            by_ticket[event.res_id] |= event
+        for ticket in self:
+            ticket.calendar_event_ids = by_ticket[ticket.id]
+            ticket.calendar_event_count = len(by_ticket[ticket.id])
+
+    @api.depends("reference", "name")
+    def _compute_display_name(self):
+        for ticket in self:
+            ticket.display_name = f"[{ticket.reference}] {ticket.name}" if ticket.reference else ticket.name
+
+    # ------------------------------------------------------------------
+    # Constraints and onchanges
+    # ------------------------------------------------------------------
+
+    @api.constrains("client_id", "partner_id", "site_id")
+    def _check_client_contacts(self):
+        for ticket in self:
+            client = ticket.client_id
+            if ticket.partner_id and client and ticket.partner_id.commercial_partner_id != client:
+                raise ValidationError(
+                    _(
+                        "The requester %(requester)s is not a contact of the client %(client)s.",
+                        requester=ticket.partner_id.display_name,
+                        client=client.display_name,
+                    )
+                )
+            site = ticket.site_id
+            if site and client and site != client and site.commercial_partner_id != client:
+                raise ValidationError(
+                    _(
+                        "The site %(site)s is not an address of the client %(client)s.",
+                        site=site.display_name,
+                        client=client.display_name,
+                    )
+                )
+
+    @api.constrains("parent_id")
+    def _check_parent_id(self):
+        if self._has_cycle():
+            raise ValidationError(_("A ticket cannot be its own parent."))
+
+    @api.onchange("client_id")
+    def _onchange_client_id(self):
+        if self.partner_id and self.partner_id.commercial_partner_id != self.client_id:
+            self.partner_id = False
+        if self.site_id and self.site_id.commercial_partner_id != self.client_id:
+            self.site_id = False
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._spid_prepare_create(vals_list)
+        tickets = super().create(vals_list)
+        tickets._spid_subscribe_requesters()
+        now = fields.Datetime.now()
+        closed = tickets.filtered("is_closed")
+        if closed:
+            closed.write({"date_closed": now, "closed_by_id": self.env.uid})
+        return tickets
+
+    def _spid_prepare_create(self, vals_list):
+        """Fill reference, team and owner of new tickets, set-based: the
+        queries do not grow with the number of tickets."""
+        Category = self.env["spid.ticket.category"]
+        now = fields.Datetime.now()
+        categories = Category.browse({v["category_id"] for v in vals_list if v.get("category_id")})
+        categories.mapped("team_id")  # prefetch
+        to_assign = defaultdict(list)
+        by_company = defaultdict(list)
+        for vals in vals_list:
+            vals.setdefault("date_status", now)
+            category = Category.browse(vals.get("category_id"))
+            if not vals.get("team_id") and category:
+                team = category._spid_team()
+                if team:
+                    vals["team_id"] = team.id
+            if vals.get("team_id") and "user_id" not in vals:
+                to_assign[vals["team_id"]].append(vals)
+            if vals.get("reference", "/") in ("/", False, None):
+                company_id = vals.get("company_id") or self.env.company.id
+                by_company[company_id].append(vals)
+        for team_id, team_vals in to_assign.items():
+            team = self.env["spid.team"].browse(team_id)
+            owners = team._spid_pick_owners([Category.browse(v.get("category_id")) for v in team_vals])
+            for vals, owner in zip(team_vals, owners):
+                vals["user_id"] = owner.id or False
+        for company_id, company_vals in by_company.items():
+            references = self._spid_next_references(self.env["res.company"].browse(company_id), len(company_vals))
+            for vals, reference in zip(company_vals, references):
+                vals["reference"] = reference
+
+    @api.model
+    def _spid_next_references(self, company, count):
+        """`count` new references from the company's ticket sequence, drawn
+        with one query for the standard (gapped) implementation."""
+        sequence = self.env["ir.sequence"].sudo().search(
+            [("code", "=", TICKET_SEQUENCE_CODE), ("company_id", "in", [company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            raise UserError(_("No ticket sequence is configured for %s.", company.name))
+        if sequence.implementation == "standard" and not sequence.use_date_range:
+            self.env.cr.execute(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                ["ir_sequence_%03d" % sequence.id, count],
+            )
+            numbers = sorted(row[0] for row in self.env.cr.fetchall())
+            prefix, suffix = sequence._get_prefix_suffix()
+            return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
+        return [sequence._next() for _i in range(count)]
+
+    def _spid_subscribe_requesters(self):
+        """The requester follows their ticket, so that public updates reach them."""
+        by_partner = defaultdict(list)
+        for ticket in self:
+            if ticket.partner_id:
+                by_partner[ticket.partner_id.id].append(ticket.id)
+        for partner_id, ticket_ids in by_partner.items():
+            self.browse(ticket_ids).message_subscribe(partner_ids=[partner_id])
+
+    def write(self, vals):
+        if "editor_id" in vals and not self.env.su:
+            raise UserError(_("The user who entered a ticket cannot be changed."))
+        self._spid_check_lock(vals)
+        status = closing = None
+        if vals.get("status_id"):
+            status = self.env["spid.ticket.status"].browse(vals["status_id"])
+            changing = self.filtered(lambda t: t.status_id != status)
+            changing._spid_check_status_change(status)
+            vals = dict(vals, date_status=fields.Datetime.now())
+            closing = changing.filtered(lambda t: not t.is_closed) if status.is_closed else None
+            if not status.is_closed:
+                vals.update(date_closed=False, closed_by_id=False)
+        if vals.get("partner_id"):
+            self.message_subscribe(partner_ids=[vals["partner_id"]])
+        res = super().write(vals)
+        if status:
+            if closing:
+                super(SpidTicket, closing).write(
+                    {"date_closed": fields.Datetime.now(), "closed_by_id": self.env.uid}
+                )
+            self._spid_check_required_fields(status)
+        return res
+
+    def _spid_check_lock(self, vals):
+        locked = self.filtered("is_locked")
+        if not locked or self.env.context.get("spid_unlocking"):
+            return
+        blocked = [
+            name
+            for name in vals
+            if name not in LOCK_EXEMPT_FIELDS and not name.startswith(LOCK_EXEMPT_PREFIXES)
+        ]
+        if blocked:
+            raise UserError(
+                _(
+                    "Ticket %(ref)s is locked: it can no longer be changed.",
+                    ref=locked[0].reference,
+                )
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_locked(self):
+        if self.filtered("is_locked"):
+            raise UserError(_("A locked ticket cannot be deleted."))
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for ticket, vals in zip(self, vals_list):
+            vals.setdefault("name", _("%s (copy)", ticket.name))
+        return vals_list
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+
+    def _spid_is_supervisor(self):
+        return self.env.su or self.env.user.has_group("spid_helpdesk.group_spid_supervisor")
+
+    def _spid_check_status_change(self, status):
+        """Refuse what the workflow forbids, before anything is written."""
+        if not self:
+            return
+        transitions = self.env["spid.ticket.transition"].sudo().search([])
+        outgoing = defaultdict(dict)
+        for transition in transitions:
+            outgoing[transition.from_status_id.id][transition.to_status_id.id] = transition
+        supervisor = self._spid_is_supervisor()
+        user = self.env.user
+        for ticket in self:
+            current = ticket.status_id
+            if ticket.is_locked:
+                raise UserError(_("Ticket %s is locked: its status can no longer change.", ticket.reference))
+            allowed = outgoing.get(current.id)
+            transition = allowed.get(status.id) if allowed else None
+            if allowed and not transition:
+                raise UserError(
+                    _(
+                        "Ticket %(ref)s cannot go from %(from)s to %(to)s. Allowed next statuses: %(allowed)s.",
+                        ref=ticket.reference,
+                        to=status.name,
+                        allowed=", ".join(t.to_status_id.name for t in allowed.values()),
+                        **{"from": current.name},
+                    )
+                )
+            if transition and transition.group_ids and not self.env.su and not (transition.group_ids & user.groups_id):
+                raise AccessError(
+                    _(
+                        "Only %(groups)s may move a ticket from %(from)s to %(to)s.",
+                        groups=", ".join(transition.group_ids.mapped("full_name")),
+                        to=status.name,
+                        **{"from": current.name},
+                    )
+                )
+            if status.is_closed and not current.is_closed and not supervisor and ticket.user_id != user:
+                raise AccessError(
+                    _("Only the owner of ticket %s or a supervisor may close it.", ticket.reference)
+                )
+            if current.is_closed and not status.is_closed and not supervisor and not (
+                ticket.partner_id and ticket.partner_id == user.partner_id
+            ):
+                raise AccessError(
+                    _("Only the requester of ticket %s or a supervisor may reopen it.", ticket.reference)
+                )
+
+    def _spid_required_fields(self, status):
+        """The fields to fill before entering `status`: those asked by any
+        transition into it, whichever way the ticket comes."""
+        transitions = self.env["spid.ticket.transition"].sudo().search([("to_status_id", "=", status.id)])
+        return transitions.required_field_ids
+
+    def _spid_check_required_fields(self, status):
+        required = self._spid_required_fields(status)
+        if not required:
+            return
+        for ticket in self:
+            missing = [
+                field.field_description
+                for field in required
+                if field.name in ticket._fields
+                and (
+                    is_html_empty(ticket[field.name])
+                    if ticket._fields[field.name].type == "html"
+                    else not ticket[field.name]
+                )
+            ]
+            if missing:
+                raise ValidationError(
+                    _(
+                        "Fill in %(fields)s before moving ticket %(ref)s to %(status)s.",
+                        fields=", ".join(missing),
+                        ref=ticket.reference,
+                        status=status.name,
+                    )
+                )
+
+    def _spid_next_open_status(self):
+        """The first open status reachable from a starting status, used when a
+        ticket gets its owner."""
+        self.ensure_one()
+        if not self.status_id.is_start:
+            return self.env["spid.ticket.status"]
+        candidates = self.status_id.transition_ids.to_status_id.filtered(
+            lambda s: not s.is_closed and not s.is_start
+        )
+        return candidates.sorted("sequence")[:1]
+
+    def action_take(self):
+        """The current agent becomes the owner."""
+        user = self.env.user
+        if not user.has_group("spid_helpdesk.group_spid_agent"):
+            raise AccessError(_("Only helpdesk agents can take tickets."))
+        for ticket in self:
+            if ticket.is_closed:
+                raise UserError(_("Ticket %s is closed.", ticket.reference))
+            vals = {"user_id": user.id}
+            status = ticket._spid_next_open_status()
+            if status:
+                vals["status_id"] = status.id
+            ticket.write(vals)
+        return True
+
+    def action_lock(self):
+        for ticket in self:
+            if not ticket.is_closed:
+                raise UserError(_("Only a closed ticket can be locked (%s).", ticket.reference))
+            if not self._spid_is_supervisor() and ticket.user_id != self.env.user:
+                raise AccessError(_("Only the owner of ticket %s or a supervisor may lock it.", ticket.reference))
+        self.write({"is_locked": True})
+        return True
+
+    def action_unlock(self):
+        if not (self.env.su or self.env.user.has_group("spid_helpdesk.group_spid_manager")):
+            raise AccessError(_("Only a helpdesk manager may unlock a ticket."))
+        self.with_context(spid_unlocking=True).write({"is_locked": False})
+        return True
+
+    def action_reopen(self, reason=None):
+        """Reopen closed tickets into the reopening status, with a reason."""
+        status = self.env["spid.ticket.status"].search([("is_reopen", "=", True)], limit=1)
+        if not status:
+            raise UserError(_("No reopening status is configured."))
+        supervisor = self._spid_is_supervisor()
+        for ticket in self:
+            if not ticket.is_closed:
+                raise UserError(_("Ticket %s is not closed.", ticket.reference))
+            if ticket.is_locked:
+                raise UserError(_("Ticket %s is locked: it cannot be reopened.", ticket.reference))
+            if not supervisor and not (ticket.partner_id and ticket.partner_id == self.env.user.partner_id):
+                raise AccessError(
+                    _("Only the requester of ticket %s or a supervisor may reopen it.", ticket.reference)
+                )
+        # Checked above for the requester, who has no group of the transition.
+        self.sudo().write({"status_id": status.id, "resolution": False})
+        if reason:
+            for ticket in self:
+                ticket.message_post(
+                    body=_("Reopened: %s", reason), subtype_xmlid="mail.mt_comment"
+                )
+        return True
+
+    def action_open_reopen_wizard(self):
+        return self._spid_wizard_action("spid.ticket.reopen.wizard", _("Reopen"))
+
+    def action_open_escalate_wizard(self):
+        return self._spid_wizard_action("spid.ticket.escalate.wizard", _("Escalate"))
+
+    def action_open_close_wizard(self):
+        return self._spid_wizard_action("spid.ticket.close.wizard", _("Close"))
+
+    def _spid_wizard_action(self, model, name):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def action_escalate(self, user, reason):
+        """Change the owner with a reason, logged in the chatter."""
+        if not reason or not reason.strip():
+            raise UserError(_("Say why the ticket is escalated."))
+        for ticket in self:
+            previous = ticket.user_id
+            ticket.write({"user_id": user.id})
+            ticket.message_post(
+                body=_(
+                    "Escalated from %(old)s to %(new)s: %(reason)s",
+                    old=previous.name or _("nobody"),
+                    new=user.name,
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_schedule_event(self):
+        self.ensure_one()
+        partners = self.partner_id | self.user_id.partner_id | self.env.user.partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "calendar.event",
+            "view_mode": "calendar,list,form",
+            "name": _("Meetings"),
+            "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
+            "context": {
+                "default_res_model_id": self.env["ir.model"]._get_id(self._name),
+                "default_res_id": self.id,
+                "default_name": self.display_name,
+                "default_partner_ids": partners.ids,
+                "default_description": self.description,
+            },
+        }
+
+    def action_view_workunits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("spid_helpdesk.spid_workunit_action")
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Mail
+    # ------------------------------------------------------------------
+
+    def _creation_subtype(self):
+        return self.env.ref("spid_helpdesk.mt_ticket_new")
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "status_id" in init_values:
+            return self.env.ref("spid_helpdesk.mt_ticket_status")
+        return super()._track_subtype(init_values)
+
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        ticket = self[0]
+        if "status_id" in changes and ticket.status_id.mail_template_id:
+            res["status_id"] = (
+                ticket.status_id.mail_template_id,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
+        return res

@@ -1,0 +1,45 @@
+from odoo import fields, models
+
+
+class SpidTicketStatus(models.Model):
+    _name = "spid.ticket.status"
+    _description = "Ticket status"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    description = fields.Text(translate=True)
+    fold = fields.Boolean(string="Folded in kanban")
+    is_start = fields.Boolean(
+        string="Starting status", help="New tickets start in the first starting status."
+    )
+    is_closed = fields.Boolean(
+        string="Closing status",
+        help="Tickets in this status are closed: they count as done and may be locked.",
+    )
+    is_reopen = fields.Boolean(
+        string="Reopening status", help="A closed ticket that is reopened goes to this status."
+    )
+    pause_sla = fields.Boolean(
+        string="Pauses the SLA", help="Service-level clocks stop while a ticket waits here."
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email on entering",
+        domain=[("model", "=", "spid.ticket")],
+        help="Sent to the requester when a ticket enters this status.",
+    )
+    portal_name = fields.Char(
+        translate=True, help="Name shown to customers on the portal; empty = the status name."
+    )
+    transition_ids = fields.One2many(
+        "spid.ticket.transition",
+        "from_status_id",
+        string="Allowed next statuses",
+        help="When a status has transitions, only those may be taken from it.",
+    )
+
+    def _portal_label(self):
+        self.ensure_one()
+        return self.portal_name or self.name

@@ -1,0 +1,121 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_duration, is_html_empty
+
+ACTION_TYPES = [
+    ("question", "Question"),
+    ("answer", "Answer"),
+    ("instruction", "Instruction"),
+    ("information", "Information"),
+    ("motive", "Motive"),
+    ("event", "Event"),
+    ("document", "Document"),
+    ("solution", "Solution"),
+]
+
+
+class SpidWorkunit(models.Model):
+    _name = "spid.workunit"
+    _description = "Work unit"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    ticket_id = fields.Many2one(
+        "spid.ticket", string="Ticket", required=True, index=True, ondelete="cascade"
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Done by", required=True, index=True, default=lambda self: self.env.user
+    )
+    date = fields.Datetime(
+        required=True, index=True, default=fields.Datetime.now, help="When the work was done."
+    )
+    duration = fields.Float(
+        string="Hours",
+        default=lambda self: self.env.company.spid_default_duration,
+        help="Time spent, in hours.",
+    )
+    action_type = fields.Selection(ACTION_TYPES, string="Action", required=True, default="information")
+    description = fields.Html()
+    visibility = fields.Selection(
+        [("internal", "Internal"), ("public", "Public")],
+        required=True,
+        default="internal",
+        help="Public work units are shown and sent to the customer; internal ones never are.",
+    )
+    billable = fields.Boolean(default=True)
+    shared_user_ids = fields.Many2many(
+        "res.users",
+        "spid_workunit_shared_user_rel",
+        "workunit_id",
+        "user_id",
+        string="Worked with",
+    )
+    attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "spid_workunit_attachment_rel",
+        "workunit_id",
+        "attachment_id",
+        string="Attachments",
+    )
+    client_id = fields.Many2one(related="ticket_id.client_id", store=True, index=True)
+    team_id = fields.Many2one(related="ticket_id.team_id", store=True)
+    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
+
+    @api.depends("ticket_id.reference", "date", "user_id")
+    def _compute_display_name(self):
+        for unit in self:
+            unit.display_name = f"{unit.ticket_id.reference or ''} {unit.user_id.name or ''} {unit.date or ''}".strip()
+
+    @api.constrains("duration")
+    def _check_duration(self):
+        for unit in self:
+            if unit.duration < 0 or unit.duration > 24:
+                raise ValidationError(_("A work unit lasts between 0 and 24 hours (got %s).", unit.duration))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = self.env["spid.ticket"].browse({v["ticket_id"] for v in vals_list if v.get("ticket_id")})
+        self._spid_check_locked(tickets)
+        units = super().create(vals_list)
+        units._spid_notify()
+        return units
+
+    def write(self, vals):
+        self._spid_check_locked(self.ticket_id)
+        if "ticket_id" in vals:
+            self._spid_check_locked(self.env["spid.ticket"].browse(vals["ticket_id"]))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_locked(self):
+        self._spid_check_locked(self.ticket_id)
+
+    @api.model
+    def _spid_check_locked(self, tickets):
+        locked = tickets.filtered("is_locked")
+        if locked:
+            raise UserError(
+                _("Ticket %s is locked: its work units can no longer change.", locked[0].reference)
+            )
+
+    def _spid_notify(self):
+        """Post each new unit on its ticket: public ones reach every follower,
+        internal ones only the internal followers (internal subtype)."""
+        public = self.env.ref("spid_helpdesk.mt_workunit_public")
+        internal = self.env.ref("spid_helpdesk.mt_workunit_internal")
+        for unit in self:
+            action = dict(self._fields["action_type"]._description_selection(self.env))[unit.action_type]
+            header = _("%(action)s by %(user)s", action=action, user=unit.user_id.name)
+            if unit.visibility == "internal":
+                header = _("%(header)s, %(hours)s h", header=header, hours=format_duration(unit.duration))
+            body = Markup("<p><b>%s</b></p>%s") % (
+                header,
+                Markup() if is_html_empty(unit.description) else unit.description,
+            )
+            unit.ticket_id.message_post(
+                body=body,
+                message_type="comment",
+                subtype_id=(public if unit.visibility == "public" else internal).id,
+            )

@@ -1,0 +1,3 @@
+from . import spid_ticket_close_wizard
+from . import spid_ticket_escalate_wizard
+from . import spid_ticket_reopen_wizard

@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+
+class SpidTicketEscalateWizard(models.TransientModel):
+    _name = "spid.ticket.escalate.wizard"
+    _description = "Escalate a ticket to another owner"
+
+    ticket_id = fields.Many2one("spid.ticket", required=True, ondelete="cascade")
+    user_id = fields.Many2one(
+        "res.users",
+        string="New owner",
+        required=True,
+        domain=lambda self: [("groups_id", "in", self.env.ref("spid_helpdesk.group_spid_agent").id)],
+    )
+    reason = fields.Text(required=True)
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.ticket_id.action_escalate(self.user_id, self.reason)
+        return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,13 @@
+{
+    "name": "SpiD Helpdesk Portal",
+    "summary": "Customers open and follow their own tickets in the portal",
+    "version": "18.0.1.0.0",
+    "category": "Services/Helpdesk",
+    "website": "https://github.com/spid-helpdesk/spid-helpdesk",
+    "author": "SpiD Helpdesk",
+    "license": "LGPL-3",
+    "depends": ["spid_helpdesk", "portal"],
+    "data": [],
+    "installable": True,
+    "auto_install": False,
+}
