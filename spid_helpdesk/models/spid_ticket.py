@@ -289,7 +289,16 @@ class SpidTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._spid_prepare_create(vals_list)
-        tickets = super().create(vals_list)
+        batch = len(vals_list) > 1
+        # Batches (imports, API) stay set-based: one batched creation log
+        # instead of a notification per ticket, followers added per group of
+        # tickets, and no "you have been assigned" email per ticket (owners
+        # find them in My tickets).
+        ctx = {"spid_batch_create": True, "mail_auto_subscribe_no_notify": True} if batch else {}
+        tickets = super(SpidTicket, self.with_context(**ctx)).create(vals_list)
+        if batch:
+            tickets.with_context(spid_batch_create=False)._spid_auto_subscribe_grouped()
+        tickets = tickets.with_env(self.env)
         tickets._spid_subscribe_requesters()
         now = fields.Datetime.now()
         closed = tickets.filtered("is_closed")
@@ -302,12 +311,17 @@ class SpidTicket(models.Model):
         queries do not grow with the number of tickets."""
         Category = self.env["spid.ticket.category"]
         now = fields.Datetime.now()
+        default_status = None
         categories = Category.browse({v["category_id"] for v in vals_list if v.get("category_id")})
         categories.mapped("team_id")  # prefetch
         to_assign = defaultdict(list)
         by_company = defaultdict(list)
         for vals in vals_list:
             vals.setdefault("date_status", now)
+            if "status_id" not in vals and "default_status_id" not in self.env.context:
+                if default_status is None:
+                    default_status = self._default_status()
+                vals["status_id"] = default_status.id
             category = Category.browse(vals.get("category_id"))
             if not vals.get("team_id") and category:
                 team = category._spid_team()
@@ -348,6 +362,22 @@ class SpidTicket(models.Model):
             prefix, suffix = sequence._get_prefix_suffix()
             return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
         return [sequence._next() for _i in range(count)]
+
+    def _message_auto_subscribe(self, updated_values, followers_existing_policy="skip"):
+        if self.env.context.get("spid_batch_create"):
+            return True  # done per group by _spid_auto_subscribe_grouped
+        return super()._message_auto_subscribe(updated_values, followers_existing_policy)
+
+    def _spid_auto_subscribe_grouped(self):
+        """Owner and team followers of a batch, one call per (team, owner)."""
+        groups = defaultdict(list)
+        for ticket in self:
+            groups[(ticket.team_id.id, ticket.user_id.id)].append(ticket.id)
+        for (team_id, user_id), ticket_ids in groups.items():
+            values = {"team_id": team_id, "user_id": user_id}
+            self.browse(ticket_ids)._message_auto_subscribe(
+                {k: v for k, v in values.items() if v}, followers_existing_policy="update"
+            )
 
     def _spid_subscribe_requesters(self):
         """The requester follows their ticket, so that public updates reach them."""
@@ -627,7 +657,13 @@ class SpidTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _creation_subtype(self):
+        if self.env.context.get("spid_batch_create"):
+            return self.env["mail.message.subtype"]
         return self.env.ref("spid_helpdesk.mt_ticket_new")
+
+    def _creation_message(self):
+        self.ensure_one()
+        return _("Ticket %(ref)s opened by %(user)s.", ref=self.reference, user=self.env.user.name)
 
     def _track_subtype(self, init_values):
         self.ensure_one()

@@ -1,0 +1,6 @@
+from . import test_access
+from . import test_assignment
+from . import test_performance
+from . import test_search
+from . import test_workflow
+from . import test_workunit
