@@ -37,6 +37,11 @@
     "demo": [
         "demo/spid_helpdesk_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "spid_helpdesk/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

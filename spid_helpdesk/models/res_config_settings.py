@@ -7,9 +7,7 @@ TICKET_SEQUENCE_CODE = "spid.ticket"
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    spid_default_duration = fields.Float(
-        related="company_id.spid_default_duration", readonly=False
-    )
+    spid_default_duration = fields.Float(related="company_id.spid_default_duration", readonly=False)
     spid_hours_per_day = fields.Float(related="company_id.spid_hours_per_day", readonly=False)
     spid_ticket_prefix = fields.Char(
         string="Ticket reference prefix",
@@ -22,10 +20,14 @@ class ResConfigSettings(models.TransientModel):
 
     @api.model
     def _spid_ticket_sequence(self, company):
-        return self.env["ir.sequence"].sudo().search(
-            [("code", "=", TICKET_SEQUENCE_CODE), ("company_id", "in", [company.id, False])],
-            order="company_id",
-            limit=1,
+        return (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", TICKET_SEQUENCE_CODE), ("company_id", "in", [company.id, False])],
+                order="company_id",
+                limit=1,
+            )
         )
 
     @api.model

@@ -22,12 +22,8 @@ class ResPartner(models.Model):
         domain=[("type", "in", ("delivery", "other"))],
         help="Intervention addresses of the client.",
     )
-    spid_ticket_count = fields.Integer(
-        string="Tickets", compute="_compute_spid_ticket_counts"
-    )
-    spid_open_ticket_count = fields.Integer(
-        string="Open tickets", compute="_compute_spid_ticket_counts"
-    )
+    spid_ticket_count = fields.Integer(string="Tickets", compute="_compute_spid_ticket_counts")
+    spid_open_ticket_count = fields.Integer(string="Open tickets", compute="_compute_spid_ticket_counts")
 
     def _compute_spid_ticket_counts(self):
         """Tickets where the partner is the client, the requester or the site,
@@ -46,9 +42,7 @@ class ResPartner(models.Model):
                 total, open_ = counts.get(partner_id, (0, 0))
                 counts[partner_id] = (total + count, open_ + (0 if closed else count))
         for partner in self:
-            partner.spid_ticket_count, partner.spid_open_ticket_count = counts.get(
-                partner.id, (0, 0)
-            )
+            partner.spid_ticket_count, partner.spid_open_ticket_count = counts.get(partner.id, (0, 0))
 
     def _spid_ticket_domain(self):
         self.ensure_one()

@@ -43,7 +43,6 @@ class SpidTeam(models.Model):
     )
     assignment = fields.Selection(
         ASSIGNMENT_METHODS,
-        string="Assignment",
         required=True,
         default="balanced",
         tracking=True,
@@ -100,7 +99,9 @@ class SpidTeam(models.Model):
             load = Counter(
                 {
                     user.id: count
-                    for user, count in self.env["spid.ticket"].sudo()._read_group(
+                    for user, count in self.env["spid.ticket"]
+                    .sudo()
+                    ._read_group(
                         [("user_id", "in", members.ids), ("is_closed", "=", False)],
                         ["user_id"],
                         ["__count"],

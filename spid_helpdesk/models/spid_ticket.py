@@ -150,7 +150,10 @@ class SpidTicket(models.Model):
     date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False, index=True)
     closed_by_id = fields.Many2one("res.users", string="Closed by", readonly=True, copy=False)
     is_locked = fields.Boolean(
-        string="Locked", readonly=True, copy=False, tracking=True,
+        string="Locked",
+        readonly=True,
+        copy=False,
+        tracking=True,
         help="A locked ticket is closed for good: it can be neither changed nor reopened.",
     )
 
@@ -338,7 +341,9 @@ class SpidTicket(models.Model):
             for vals, owner in zip(team_vals, owners):
                 vals["user_id"] = owner.id or False
         for company_id, company_vals in by_company.items():
-            references = self._spid_next_references(self.env["res.company"].browse(company_id), len(company_vals))
+            references = self._spid_next_references(
+                self.env["res.company"].browse(company_id), len(company_vals)
+            )
             for vals, reference in zip(company_vals, references):
                 vals["reference"] = reference
 
@@ -346,10 +351,14 @@ class SpidTicket(models.Model):
     def _spid_next_references(self, company, count):
         """`count` new references from the company's ticket sequence, drawn
         with one query for the standard (gapped) implementation."""
-        sequence = self.env["ir.sequence"].sudo().search(
-            [("code", "=", TICKET_SEQUENCE_CODE), ("company_id", "in", [company.id, False])],
-            order="company_id",
-            limit=1,
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", TICKET_SEQUENCE_CODE), ("company_id", "in", [company.id, False])],
+                order="company_id",
+                limit=1,
+            )
         )
         if not sequence:
             raise UserError(_("No ticket sequence is configured for %s.", company.name))
@@ -466,14 +475,20 @@ class SpidTicket(models.Model):
             if allowed and not transition:
                 raise UserError(
                     _(
-                        "Ticket %(ref)s cannot go from %(from)s to %(to)s. Allowed next statuses: %(allowed)s.",
+                        "Ticket %(ref)s cannot go from %(from)s to %(to)s."
+                        " Allowed next statuses: %(allowed)s.",
                         ref=ticket.reference,
                         to=status.name,
                         allowed=", ".join(t.to_status_id.name for t in allowed.values()),
                         **{"from": current.name},
                     )
                 )
-            if transition and transition.group_ids and not self.env.su and not (transition.group_ids & user.groups_id):
+            if (
+                transition
+                and transition.group_ids
+                and not self.env.su
+                and not (transition.group_ids & user.groups_id)
+            ):
                 raise AccessError(
                     _(
                         "Only %(groups)s may move a ticket from %(from)s to %(to)s.",
@@ -486,8 +501,11 @@ class SpidTicket(models.Model):
                 raise AccessError(
                     _("Only the owner of ticket %s or a supervisor may close it.", ticket.reference)
                 )
-            if current.is_closed and not status.is_closed and not supervisor and not (
-                ticket.partner_id and ticket.partner_id == user.partner_id
+            if (
+                current.is_closed
+                and not status.is_closed
+                and not supervisor
+                and not (ticket.partner_id and ticket.partner_id == user.partner_id)
             ):
                 raise AccessError(
                     _("Only the requester of ticket %s or a supervisor may reopen it.", ticket.reference)
@@ -555,7 +573,9 @@ class SpidTicket(models.Model):
             if not ticket.is_closed:
                 raise UserError(_("Only a closed ticket can be locked (%s).", ticket.reference))
             if not self._spid_is_supervisor() and ticket.user_id != self.env.user:
-                raise AccessError(_("Only the owner of ticket %s or a supervisor may lock it.", ticket.reference))
+                raise AccessError(
+                    _("Only the owner of ticket %s or a supervisor may lock it.", ticket.reference)
+                )
         self.write({"is_locked": True})
         return True
 
@@ -584,9 +604,7 @@ class SpidTicket(models.Model):
         self.sudo().write({"status_id": status.id, "resolution": False})
         if reason:
             for ticket in self:
-                ticket.message_post(
-                    body=_("Reopened: %s", reason), subtype_xmlid="mail.mt_comment"
-                )
+                ticket.message_post(body=_("Reopened: %s", reason), subtype_xmlid="mail.mt_comment")
         return True
 
     def action_open_reopen_wizard(self):

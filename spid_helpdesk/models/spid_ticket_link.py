@@ -8,9 +8,7 @@ class SpidTicketLink(models.Model):
 
     ticket_id = fields.Many2one("spid.ticket", required=True, ondelete="cascade", index=True)
     name = fields.Char(string="Note")
-    res_ref = fields.Reference(
-        selection="_selection_res_ref", string="Record", required=True
-    )
+    res_ref = fields.Reference(selection="_selection_res_ref", string="Record", required=True)
 
     @api.model
     def _selection_res_ref(self):

@@ -34,6 +34,4 @@ class SpidTicketTransition(models.Model):
     @api.depends("from_status_id", "to_status_id")
     def _compute_display_name(self):
         for transition in self:
-            transition.display_name = (
-                f"{transition.from_status_id.name} → {transition.to_status_id.name}"
-            )
+            transition.display_name = f"{transition.from_status_id.name} → {transition.to_status_id.name}"

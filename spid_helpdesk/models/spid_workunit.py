@@ -22,9 +22,7 @@ class SpidWorkunit(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    ticket_id = fields.Many2one(
-        "spid.ticket", string="Ticket", required=True, index=True, ondelete="cascade"
-    )
+    ticket_id = fields.Many2one("spid.ticket", string="Ticket", required=True, index=True, ondelete="cascade")
     user_id = fields.Many2one(
         "res.users", string="Done by", required=True, index=True, default=lambda self: self.env.user
     )
@@ -66,7 +64,9 @@ class SpidWorkunit(models.Model):
     @api.depends("ticket_id.reference", "date", "user_id")
     def _compute_display_name(self):
         for unit in self:
-            unit.display_name = f"{unit.ticket_id.reference or ''} {unit.user_id.name or ''} {unit.date or ''}".strip()
+            unit.display_name = (
+                f"{unit.ticket_id.reference or ''} {unit.user_id.name or ''} {unit.date or ''}".strip()
+            )
 
     @api.constrains("duration")
     def _check_duration(self):

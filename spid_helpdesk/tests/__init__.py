@@ -4,3 +4,4 @@ from . import test_performance
 from . import test_search
 from . import test_workflow
 from . import test_workunit
+from . import test_ui

@@ -69,7 +69,7 @@ class SpidHelpdeskCommon(TransactionCase):
         cls.st_reopened = ref("spid_helpdesk.status_reopened")
 
     @contextmanager
-    def assertRaisesRegex(self, exception, regex):  # noqa: N802 (unittest's name)
+    def assertRaisesRegex(self, exception, regex):
         """As unittest's, plus what Odoo's assertRaises does: the failed
         operation is rolled back, so the test goes on with clean data."""
         with super().assertRaisesRegex(exception, regex), self.env.cr.savepoint():

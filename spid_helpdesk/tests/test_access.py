@@ -21,7 +21,9 @@ class TestAccess(SpidHelpdeskCommon):
 
     def test_agent_sees_assigned_participating_and_followed(self):
         assigned = self._ticket(category_id=self.category_other.id, user_id=self.agent.id)
-        participating = self._ticket(category_id=self.category_other.id, participant_ids=[(6, 0, self.agent.ids)])
+        participating = self._ticket(
+            category_id=self.category_other.id, participant_ids=[(6, 0, self.agent.ids)]
+        )
         followed = self._ticket(category_id=self.category_other.id)
         followed.message_subscribe(partner_ids=self.agent.partner_id.ids)
         hidden = self._ticket(category_id=self.category_other.id)
@@ -43,8 +45,10 @@ class TestAccess(SpidHelpdeskCommon):
 
     def test_workunits_follow_ticket_visibility(self):
         foreign = self._ticket(category_id=self.category_other.id)
-        unit = self.env["spid.workunit"].with_user(self.agent_other).create(
-            {"ticket_id": foreign.id, "duration": 1, "user_id": self.agent_other.id}
+        unit = (
+            self.env["spid.workunit"]
+            .with_user(self.agent_other)
+            .create({"ticket_id": foreign.id, "duration": 1, "user_id": self.agent_other.id})
         )
         self.assertFalse(self.env["spid.workunit"].with_user(self.agent).search([("id", "=", unit.id)]))
         self.assertTrue(self.env["spid.workunit"].with_user(self.supervisor).search([("id", "=", unit.id)]))
@@ -52,7 +56,9 @@ class TestAccess(SpidHelpdeskCommon):
     def test_agent_edits_only_own_workunits(self):
         ticket = self._ticket()
         own = self.env["spid.workunit"].with_user(self.agent).create({"ticket_id": ticket.id, "duration": 1})
-        other = self.env["spid.workunit"].with_user(self.agent_2).create({"ticket_id": ticket.id, "duration": 2})
+        other = (
+            self.env["spid.workunit"].with_user(self.agent_2).create({"ticket_id": ticket.id, "duration": 2})
+        )
         own.with_user(self.agent).write({"duration": 1.5})
         with self.assertRaises(AccessError):
             other.with_user(self.agent).write({"duration": 0.1})
@@ -64,7 +70,9 @@ class TestAccess(SpidHelpdeskCommon):
         self.supervisor.company_ids |= company_b
         ticket_b = self._ticket(company_id=company_b.id, category_id=False)
         main = self.env.company
-        Ticket = self.env["spid.ticket"].with_user(self.supervisor).with_context(allowed_company_ids=[main.id])
+        Ticket = (
+            self.env["spid.ticket"].with_user(self.supervisor).with_context(allowed_company_ids=[main.id])
+        )
         self.assertFalse(Ticket.search([("id", "=", ticket_b.id)]), "B is not an active company")
         self.assertTrue(
             Ticket.with_context(allowed_company_ids=[company_b.id]).search([("id", "=", ticket_b.id)])

@@ -43,7 +43,14 @@ class TestSearch(SpidHelpdeskCommon):
         Ticket = self.env["spid.ticket"].with_user(self.agent)
         scope = [("id", "in", (mine | unassigned | overdue | closed).ids)]
         view = self.env.ref("spid_helpdesk.spid_ticket_view_search")
-        for name in ("filter_my", "filter_my_teams", "filter_unassigned", "filter_new", "filter_overdue", "filter_closed"):
+        for name in (
+            "filter_my",
+            "filter_my_teams",
+            "filter_unassigned",
+            "filter_new",
+            "filter_overdue",
+            "filter_closed",
+        ):
             self.assertIn(f'name="{name}"', view.arch)
         self.assertEqual(Ticket.search(scope + [("user_id", "=", self.agent.id)]), mine | closed)
         self.assertEqual(Ticket.search(scope + [("user_id", "=", False)]), unassigned)
@@ -51,13 +58,17 @@ class TestSearch(SpidHelpdeskCommon):
         self.assertEqual(
             Ticket.search(scope + [("is_closed", "=", False), ("date_deadline", "<", "2026-01-01")]), overdue
         )
-        self.assertEqual(Ticket.search(scope + [("status_id.is_start", "=", True)]), mine | unassigned | overdue)
+        self.assertEqual(
+            Ticket.search(scope + [("status_id.is_start", "=", True)]), mine | unassigned | overdue
+        )
 
     def test_group_by_status_and_client(self):
         self._ticket()
         self._ticket(user_id=self.agent.id).write({"status_id": self.st_progress.id})
-        groups = self.env["spid.ticket"].with_user(self.agent).read_group(
-            [("client_id", "=", self.client.id)], ["status_id"], ["status_id"]
+        groups = (
+            self.env["spid.ticket"]
+            .with_user(self.agent)
+            .read_group([("client_id", "=", self.client.id)], ["status_id"], ["status_id"])
         )
         counts = {g["status_id"][1]: g["status_id_count"] for g in groups if g["status_id_count"]}
         self.assertEqual(counts, {"New": 1, "In progress": 1})

@@ -40,9 +40,7 @@ class TestWorkflow(SpidHelpdeskCommon):
 
     def test_status_without_transitions_allows_any_move(self):
         free = self.env["spid.ticket.status"].create({"name": "Triage", "sequence": 99})
-        self.env["spid.ticket.transition"].create(
-            {"from_status_id": self.st_new.id, "to_status_id": free.id}
-        )
+        self.env["spid.ticket.transition"].create({"from_status_id": self.st_new.id, "to_status_id": free.id})
         ticket = self._ticket(user=self.agent, user_id=self.agent.id)
         ticket.write({"status_id": free.id})
         ticket.write({"status_id": self.st_customer.id})  # Triage has no transitions
@@ -53,14 +51,18 @@ class TestWorkflow(SpidHelpdeskCommon):
             "spid_helpdesk.group_spid_supervisor"
         )
         ticket = self._ticket(user=self.agent, user_id=self.agent.id)
-        with self.assertRaisesRegex(AccessError, "Only .*Supervisor may move a ticket from New to In progress"):
+        with self.assertRaisesRegex(
+            AccessError, "Only .*Supervisor may move a ticket from New to In progress"
+        ):
             ticket.write({"status_id": self.st_progress.id})
         ticket.with_user(self.supervisor).write({"status_id": self.st_progress.id})
         self.assertEqual(ticket.status_id, self.st_progress)
 
     def test_closing_requires_resolution_and_epilogue(self):
         ticket = self._ticket(user=self.agent, user_id=self.agent.id)
-        with self.assertRaisesRegex(ValidationError, "Fill in (Epilogue, Resolution|Resolution, Epilogue) before"):
+        with self.assertRaisesRegex(
+            ValidationError, "Fill in (Epilogue, Resolution|Resolution, Epilogue) before"
+        ):
             ticket.write({"status_id": self.st_closed.id})
         with self.assertRaisesRegex(ValidationError, "Epilogue"):
             ticket.write({"status_id": self.st_closed.id, "resolution": "solved", "epilogue": "<p><br></p>"})

@@ -44,11 +44,15 @@ class TestWorkunit(SpidHelpdeskCommon):
         self.assertIn(self.requester, public_msg.notified_partner_ids, "the requester is told")
         self.assertIn(self.agent_2.partner_id, public_msg.notified_partner_ids)
 
-        Unit.create({"ticket_id": ticket.id, "visibility": "internal", "description": "<p>Root cause: driver</p>"})
+        Unit.create(
+            {"ticket_id": ticket.id, "visibility": "internal", "description": "<p>Root cause: driver</p>"}
+        )
         internal_msg = ticket.message_ids[0]
         self.assertIn("Root cause", internal_msg.body)
         self.assertTrue(internal_msg.subtype_id.internal)
-        self.assertNotIn(self.requester, internal_msg.notified_partner_ids, "customers never get internal work")
+        self.assertNotIn(
+            self.requester, internal_msg.notified_partner_ids, "customers never get internal work"
+        )
         self.assertIn(self.agent_2.partner_id, internal_msg.notified_partner_ids, "internal followers do")
 
     def test_locked_ticket_refuses_workunits(self):

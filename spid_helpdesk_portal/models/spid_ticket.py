@@ -6,6 +6,7 @@ class SpidTicket(models.Model):
     _inherit = ["spid.ticket", "portal.mixin"]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
+        return res

@@ -1,0 +1,57 @@
+"""Acceptance: what `make run` promises — the three addons installed with
+their demo data, and the demo logins working over HTTP. These tests read the
+demo data on purpose; every other test builds its own."""
+
+from odoo.tests import HttpCase, tagged
+
+ADDONS = ("spid_helpdesk", "spid_helpdesk_invoicing", "spid_helpdesk_portal")
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(HttpCase):
+    def test_addons_installed(self):
+        modules = self.env["ir.module.module"].search([("name", "in", ADDONS)])
+        self.assertEqual(set(modules.mapped("state")), {"installed"})
+        self.assertEqual(len(modules), 3)
+        for module in modules:
+            self.assertEqual(module.latest_version, "18.0.1.0.0")
+
+    def _login(self, login, password):
+        return self.url_open(
+            "/web/login",
+            data={"login": login, "password": password, "csrf_token": self._csrf()},
+            allow_redirects=False,
+        )
+
+    def _csrf(self):
+        """The login form's CSRF token, for this test's session."""
+        page = self.url_open("/web/login").text
+        marker = 'name="csrf_token" value="'
+        start = page.index(marker) + len(marker)
+        return page[start : page.index('"', start)]
+
+    def test_demo_agent_logs_in_to_the_backend(self):
+        response = self._login("agent", "agent")
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("/odoo", response.headers["Location"])
+        agent = self.env["res.users"].search([("login", "=", "agent")])
+        self.assertTrue(agent.has_group("spid_helpdesk.group_spid_agent"))
+        self.assertFalse(agent.has_group("spid_helpdesk.group_spid_supervisor"))
+
+    def test_demo_customer_logs_in_to_the_portal(self):
+        response = self._login("customer", "customer")
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("/my", response.headers["Location"])
+        customer = self.env["res.users"].search([("login", "=", "customer")])
+        self.assertTrue(customer.share, "the demo customer is a portal user")
+
+    def test_wrong_password_is_refused(self):
+        response = self._login("agent", "not-the-password")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Wrong login/password", response.text)
+
+    def test_demo_workload(self):
+        tickets = self.env["spid.ticket"].search([("reference", "!=", False)])
+        self.assertGreaterEqual(len(tickets), 5)
+        self.assertTrue(tickets.filtered("is_closed"))
+        self.assertTrue(tickets.workunit_ids)
