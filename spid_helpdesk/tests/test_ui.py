@@ -11,7 +11,9 @@ class TestTicketUi(HttpCase):
         cls.agent = new_test_user(
             cls.env, "tour_agent", groups="base.group_user,spid_helpdesk.group_spid_agent", name="Tour Agent"
         )
-        client = cls.env["res.partner"].create({"name": "Tour Client", "is_company": True, "spid_is_client": True})
+        client = cls.env["res.partner"].create(
+            {"name": "Tour Client", "is_company": True, "spid_is_client": True}
+        )
         cls.requester = cls.env["res.partner"].create(
             {"name": "Tour Requester", "parent_id": client.id, "email": "requester@tour.example.com"}
         )
