@@ -11,8 +11,9 @@ installed=$(psql -d "$DB" -qtAc \
   "SELECT count(*) FROM ir_module_module WHERE name IN ('${ADDONS//,/\',\'}') AND state='installed'" 2>/dev/null || echo 0)
 if [[ "$installed" != 3 ]]; then
   say "Creating the demo database $DB with the three addons and their demo data"
-  bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --load-language=fr_FR \
-    --stop-after-init --log-level=warn
+  bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
+  # French beside English (given at creation, it would replace English).
+  bash "$REPO/scripts/odoo.sh" -d "$DB" --load-language=fr_FR --stop-after-init --log-level=warn
 elif [[ -n "${UPDATE:-}" ]]; then
   say "Updating the addons in $DB"
   bash "$REPO/scripts/odoo.sh" -d "$DB" -u "$ADDONS" --stop-after-init --log-level=warn
@@ -23,6 +24,7 @@ cat >&2 <<MSG
     administrator   admin / admin
     supervisor      supervisor / supervisor
     agent           agent / agent
+    technician      technician / technician
     customer        customer / customer   (portal: /my/tickets)
   Stop with Ctrl-C; \`make stop\` also stops PostgreSQL.
 
