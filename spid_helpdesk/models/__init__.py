@@ -1,6 +1,7 @@
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_users
 from . import spid_team
 from . import spid_ticket_status
 from . import spid_ticket_transition

@@ -1,8 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-TICKET_SEQUENCE_CODE = "spid.ticket"
-
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -19,21 +17,9 @@ class ResConfigSettings(models.TransientModel):
     )
 
     @api.model
-    def _spid_ticket_sequence(self, company):
-        return (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [("code", "=", TICKET_SEQUENCE_CODE), ("company_id", "in", [company.id, False])],
-                order="company_id",
-                limit=1,
-            )
-        )
-
-    @api.model
     def get_values(self):
         res = super().get_values()
-        sequence = self._spid_ticket_sequence(self.env.company)
+        sequence = self.env["spid.ticket"]._spid_ticket_sequence(self.env.company)
         res.update(
             spid_ticket_prefix=sequence.prefix or "",
             spid_ticket_padding=sequence.padding or 5,
@@ -44,7 +30,7 @@ class ResConfigSettings(models.TransientModel):
         super().set_values()
         if not (1 <= self.spid_ticket_padding <= 12):
             raise ValidationError(_("The ticket number must have between 1 and 12 digits."))
-        sequence = self._spid_ticket_sequence(self.company_id)
+        sequence = self.env["spid.ticket"]._spid_ticket_sequence(self.company_id)
         values = {"prefix": self.spid_ticket_prefix or "", "padding": self.spid_ticket_padding}
         if sequence.prefix == values["prefix"] and sequence.padding == values["padding"]:
             return

@@ -31,7 +31,7 @@ class SpidTeam(models.Model):
         "team_id",
         "user_id",
         string="Members",
-        domain=lambda self: [("groups_id", "in", self.env.ref("spid_helpdesk.group_spid_agent").id)],
+        domain=lambda self: self.env["res.users"]._spid_agent_domain(),
         tracking=True,
     )
     leader_id = fields.Many2one(

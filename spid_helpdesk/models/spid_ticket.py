@@ -4,8 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 
-from .res_config_settings import TICKET_SEQUENCE_CODE
-
+TICKET_SEQUENCE_CODE = "spid.ticket"
 LEVELS = [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Critical")]
 CHANNELS = [
     ("phone", "Phone"),
@@ -110,7 +109,7 @@ class SpidTicket(models.Model):
         string="Owner",
         tracking=True,
         index=True,
-        domain=lambda self: [("groups_id", "in", self.env.ref("spid_helpdesk.group_spid_agent").id)],
+        domain=lambda self: self.env["res.users"]._spid_agent_domain(),
         help="The one person accountable for the ticket.",
     )
     participant_ids = fields.Many2many(
@@ -119,7 +118,7 @@ class SpidTicket(models.Model):
         "ticket_id",
         "user_id",
         string="Participants",
-        domain=lambda self: [("groups_id", "in", self.env.ref("spid_helpdesk.group_spid_agent").id)],
+        domain=lambda self: self.env["res.users"]._spid_agent_domain(),
         help="Other agents working on the ticket.",
     )
     type_id = fields.Many2one("spid.ticket.type", string="Type", tracking=True)
@@ -348,10 +347,9 @@ class SpidTicket(models.Model):
                 vals["reference"] = reference
 
     @api.model
-    def _spid_next_references(self, company, count):
-        """`count` new references from the company's ticket sequence, drawn
-        with one query for the standard (gapped) implementation."""
-        sequence = (
+    def _spid_ticket_sequence(self, company):
+        """The company's ticket sequence, else the shared one."""
+        return (
             self.env["ir.sequence"]
             .sudo()
             .search(
@@ -360,6 +358,12 @@ class SpidTicket(models.Model):
                 limit=1,
             )
         )
+
+    @api.model
+    def _spid_next_references(self, company, count):
+        """`count` new references from the company's ticket sequence, drawn
+        with one query for the standard (gapped) implementation."""
+        sequence = self._spid_ticket_sequence(company)
         if not sequence:
             raise UserError(_("No ticket sequence is configured for %s.", company.name))
         if sequence.implementation == "standard" and not sequence.use_date_range:

@@ -23,7 +23,7 @@ class SpidTicketCategory(models.Model):
     user_ids = fields.Many2many(
         "res.users",
         string="Responsible agents",
-        domain=lambda self: [("groups_id", "in", self.env.ref("spid_helpdesk.group_spid_agent").id)],
+        domain=lambda self: self.env["res.users"]._spid_agent_domain(),
         help="When set, the team assigns tickets of this category only among these agents.",
     )
     description_template = fields.Html(

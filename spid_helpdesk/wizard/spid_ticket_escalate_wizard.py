@@ -10,7 +10,7 @@ class SpidTicketEscalateWizard(models.TransientModel):
         "res.users",
         string="New owner",
         required=True,
-        domain=lambda self: [("groups_id", "in", self.env.ref("spid_helpdesk.group_spid_agent").id)],
+        domain=lambda self: self.env["res.users"]._spid_agent_domain(),
     )
     reason = fields.Text(required=True)
 
