@@ -8,5 +8,7 @@ from . import spid_ticket_transition
 from . import spid_ticket_category
 from . import spid_ticket_type
 from . import spid_ticket
+from . import spid_sla_policy
+from . import spid_ticket_sla
 from . import spid_ticket_link
 from . import spid_workunit

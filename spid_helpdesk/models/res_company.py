@@ -14,3 +14,8 @@ class ResCompany(models.Model):
         default=8.0,
         help="Used to express time spent in days.",
     )
+    spid_sla_risk_share = fields.Float(
+        string="SLA at risk from",
+        default=0.2,
+        help="A ticket is at risk when less than this share of a service-level time is left.",
+    )

@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .spid_team import LIMIT_MODES
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -14,6 +16,20 @@ class ResPartner(models.Model):
         default="independent",
         help="Grouped: the client's contacts see each other's tickets on the portal.\n"
         "Independent: each contact sees only their own tickets.",
+    )
+    spid_open_ticket_limit = fields.Integer(
+        string="Open tickets per requester",
+        help="Open tickets each contact of this client may have at once; 0 = no limit.",
+    )
+    spid_yearly_ticket_limit = fields.Integer(
+        string="Tickets per requester and year",
+        help="Tickets each contact may open over the last 365 days; 0 = no limit.",
+    )
+    spid_limit_mode = fields.Selection(
+        LIMIT_MODES,
+        string="When a limit is reached",
+        default="block",
+        help="Block: the ticket is refused with a clear message. Warn: it is created and flagged.",
     )
     spid_site_ids = fields.One2many(
         "res.partner",

@@ -11,6 +11,9 @@ ASSIGNMENT_METHODS = [
 ]
 
 
+LIMIT_MODES = [("block", "Block"), ("warn", "Warn")]
+
+
 class SpidTeam(models.Model):
     _name = "spid.team"
     _description = "Helpdesk team"
@@ -54,6 +57,18 @@ class SpidTeam(models.Model):
         "- None: the ticket stays unassigned until an agent takes it.",
     )
     last_assigned_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    open_ticket_limit = fields.Integer(
+        help="Open tickets a requester may have at once with this team; 0 = no limit."
+    )
+    yearly_ticket_limit = fields.Integer(
+        help="Tickets a requester may open with this team over the last 365 days; 0 = no limit."
+    )
+    limit_mode = fields.Selection(
+        LIMIT_MODES,
+        default="block",
+        required=True,
+        help="Block: the ticket is refused with a clear message. Warn: it is created and flagged.",
+    )
     ticket_ids = fields.One2many("spid.ticket", "team_id", string="Tickets")
     open_ticket_count = fields.Integer(compute="_compute_ticket_counts")
     unassigned_ticket_count = fields.Integer(compute="_compute_ticket_counts")

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -26,7 +27,9 @@ RESOLUTIONS = [
 # Fields that stay writable on a locked ticket: the chatter, activities and
 # ratings live beside the ticket's facts, and a manager may unlock it.
 LOCK_EXEMPT_PREFIXES = ("message_", "activity_", "rating_", "website_message")
-LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc"}
+LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc", "limit_warning"}
+# Fields whose change may change the service-level policies of a ticket.
+SLA_MATCH_FIELDS = ("team_id", "client_id", "partner_id", "category_id", "type_id", "priority", "company_id")
 
 
 class SpidTicket(models.Model):
@@ -156,6 +159,30 @@ class SpidTicket(models.Model):
         help="A locked ticket is closed for good: it can be neither changed nor reopened.",
     )
 
+    # Service levels
+    sla_line_ids = fields.One2many("spid.ticket.sla", "ticket_id", string="Service levels")
+    sla_status = fields.Selection(
+        [("none", "No SLA"), ("ongoing", "Ongoing"), ("met", "Met"), ("failed", "Failed")],
+        string="SLA",
+        compute="_compute_sla",
+        store=True,
+        index=True,
+    )
+    sla_deadline = fields.Datetime(
+        string="SLA deadline", compute="_compute_sla", store=True, help="The nearest running SLA deadline."
+    )
+    sla_compliance = fields.Float(
+        string="SLA met (%)",
+        compute="_compute_sla",
+        store=True,
+        aggregator="avg",
+        help="Share of this ticket's finished service-level clocks that were met.",
+    )
+    sla_at_risk = fields.Boolean(
+        string="SLA at risk", compute="_compute_sla_at_risk", search="_search_sla_at_risk"
+    )
+    limit_warning = fields.Char(readonly=True, copy=False, help="A creation limit this ticket went past.")
+
     # Links
     parent_id = fields.Many2one("spid.ticket", string="Parent ticket", index=True, tracking=True)
     child_ids = fields.One2many("spid.ticket", "parent_id", string="Sub-tickets")
@@ -230,6 +257,46 @@ class SpidTicket(models.Model):
         for ticket in self:
             ticket.total_hours, ticket.workunit_count = totals.get(ticket.id, (0.0, 0))
 
+    @api.depends("sla_line_ids.status", "sla_line_ids.deadline")
+    def _compute_sla(self):
+        for ticket in self:
+            lines = ticket.sla_line_ids
+            statuses = set(lines.mapped("status"))
+            if not lines:
+                ticket.sla_status = "none"
+            elif "failed" in statuses:
+                ticket.sla_status = "failed"
+            elif "ongoing" in statuses:
+                ticket.sla_status = "ongoing"
+            else:
+                ticket.sla_status = "met"
+            deadlines = [
+                d for d in lines.filtered(lambda line: line.status == "ongoing").mapped("deadline") if d
+            ]
+            ticket.sla_deadline = min(deadlines) if deadlines else False
+            done = lines.filtered(lambda line: line.status != "ongoing")
+            met = len(done.filtered(lambda line: line.status == "met"))
+            ticket.sla_compliance = 100.0 * met / len(done) if done else 0.0
+
+    def _compute_sla_at_risk(self):
+        at_risk = self.search([("id", "in", self.ids), ("sla_at_risk", "=", True)]) if self.ids else self
+        for ticket in self:
+            ticket.sla_at_risk = ticket in at_risk
+
+    def _search_sla_at_risk(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on SLA at risk."))
+        domain = [
+            (
+                "sla_line_ids",
+                "any",
+                [("status", "=", "ongoing"), ("risk_date", "<=", fields.Datetime.now())],
+            )
+        ]
+        if (operator == "=") == value:
+            return domain
+        return [("id", "not in", self._search(domain))]
+
     def _compute_calendar_event_ids(self):
         events = self.env["calendar.event"].search(
             [("res_model", "=", self._name), ("res_id", "in", self.ids)]
@@ -302,6 +369,7 @@ class SpidTicket(models.Model):
             tickets.with_context(spid_batch_create=False)._spid_auto_subscribe_grouped()
         tickets = tickets.with_env(self.env)
         tickets._spid_subscribe_requesters()
+        tickets._spid_sla_apply(new=True)
         now = fields.Datetime.now()
         closed = tickets.filtered("is_closed")
         if closed:
@@ -339,6 +407,7 @@ class SpidTicket(models.Model):
             owners = team._spid_pick_owners([Category.browse(v.get("category_id")) for v in team_vals])
             for vals, owner in zip(team_vals, owners):
                 vals["user_id"] = owner.id or False
+        self._spid_check_creation_limits(vals_list)
         for company_id, company_vals in by_company.items():
             references = self._spid_next_references(
                 self.env["res.company"].browse(company_id), len(company_vals)
@@ -416,7 +485,9 @@ class SpidTicket(models.Model):
                 vals.update(date_closed=False, closed_by_id=False)
         if vals.get("partner_id"):
             self.message_subscribe(partner_ids=[vals["partner_id"]])
+        old_statuses = {ticket.id: ticket.status_id for ticket in self} if status else None
         res = super().write(vals)
+        self._spid_sla_after_write(vals, old_statuses)
         if status:
             if closing:
                 super(SpidTicket, closing).write(
@@ -452,6 +523,165 @@ class SpidTicket(models.Model):
         for ticket, vals in zip(self, vals_list):
             vals.setdefault("name", _("%s (copy)", ticket.name))
         return vals_list
+
+    # ------------------------------------------------------------------
+    # Service levels
+    # ------------------------------------------------------------------
+
+    def _spid_sla_apply(self, new=False):
+        """Start the clocks of the policies matching each ticket, drop the
+        running clocks of policies that no longer match."""
+        if not self:
+            return
+        Line = self.env["spid.ticket.sla"].sudo()
+        policies = self.env["spid.sla.policy"].sudo().search([("company_id", "in", self.company_id.ids)])
+        if not policies and new:
+            return
+        existing = Line if new else Line.search([("ticket_id", "in", self.ids)])
+        existing_keys = {(line.ticket_id.id, line.policy_id.id, line.kind) for line in existing}
+        now = fields.Datetime.now()
+        to_create, matched = [], set()
+        for ticket in self:
+            for policy in policies:
+                if not policy._spid_matches(ticket):
+                    continue
+                matched.add((ticket.id, policy.id))
+                running = policy._spid_counts_in(ticket.status_id) and not ticket.is_closed
+                for kind, hours in policy._spid_targets().items():
+                    if (ticket.id, policy.id, kind) not in existing_keys:
+                        to_create.append(
+                            {
+                                "ticket_id": ticket.id,
+                                "policy_id": policy.id,
+                                "kind": kind,
+                                "target_hours": hours,
+                                "running_since": now if running else False,
+                            }
+                        )
+        existing.filtered(
+            lambda line: line.status == "ongoing" and (line.ticket_id.id, line.policy_id.id) not in matched
+        ).unlink()
+        Line.create(to_create)._spid_plan()
+
+    def _spid_sla_after_write(self, vals, old_statuses):
+        if not self.env["spid.sla.policy"].sudo().search_count([], limit=1):
+            return
+        now = fields.Datetime.now()
+        if old_statuses:
+            self._spid_sla_on_status(old_statuses, now)
+        if any(name in vals for name in SLA_MATCH_FIELDS):
+            self._spid_sla_apply()
+        if not self.env.context.get("spid_sla_system") and any(
+            name not in LOCK_EXEMPT_FIELDS and not name.startswith(LOCK_EXEMPT_PREFIXES) for name in vals
+        ):
+            self._spid_sla_touch(now)
+
+    def _spid_sla_on_status(self, old_statuses, now):
+        for ticket in self:
+            old, new = old_statuses[ticket.id], ticket.status_id
+            if old == new:
+                continue
+            lines = ticket.sudo().sla_line_ids
+            if new.is_closed and not old.is_closed:
+                lines._spid_reach(now)
+                continue
+            if old.is_closed and not new.is_closed:
+                # reopened: the resolution clock goes on from where it stopped
+                lines.filtered(lambda line: line.kind == "resolution").write(
+                    {"status": "ongoing", "reached_date": False}
+                )
+            for line in lines.filtered(lambda line: line.status == "ongoing"):
+                if line.policy_id._spid_counts_in(new):
+                    line._spid_resume(now)
+                else:
+                    line._spid_pause(now)
+
+    def _spid_sla_touch(self, now):
+        """Any update restarts the inactivity clocks of open tickets."""
+        lines = self.sudo().sla_line_ids.filtered(
+            lambda line: line.kind == "inactivity" and not line.ticket_id.is_closed
+        )
+        for line in lines:
+            line._spid_restart(now, line.policy_id._spid_counts_in(line.ticket_id.status_id))
+
+    def _spid_sla_answered(self, now):
+        self.sudo().sla_line_ids.filtered(lambda line: line.kind == "response")._spid_reach(now)
+
+    def _message_post_after_hook(self, message, msg_vals):
+        res = super()._message_post_after_hook(message, msg_vals)
+        if message.message_type in ("comment", "email") and not self.env.context.get("spid_sla_system"):
+            now = fields.Datetime.now()
+            self._spid_sla_touch(now)
+            author_user = message.author_id.user_ids[:1]
+            if author_user and not author_user.share and not message.subtype_id.internal:
+                self._spid_sla_answered(now)
+        return res
+
+    # ------------------------------------------------------------------
+    # Creation limits
+    # ------------------------------------------------------------------
+
+    def _spid_check_creation_limits(self, vals_list):
+        """Open tickets and tickets of the last 365 days per requester, by
+        team and by client: `block` refuses the batch, `warn` marks the
+        ticket. Two grouped queries, whatever the batch size."""
+        requester_ids = {v["partner_id"] for v in vals_list if v.get("partner_id")}
+        if not requester_ids:
+            return
+        requesters = self.env["res.partner"].sudo().browse(requester_ids)
+        teams = self.env["spid.team"].sudo().browse({v["team_id"] for v in vals_list if v.get("team_id")})
+        clients = requesters.commercial_partner_id
+        if not any(teams.mapped("open_ticket_limit") + teams.mapped("yearly_ticket_limit")) and not any(
+            clients.mapped("spid_open_ticket_limit") + clients.mapped("spid_yearly_ticket_limit")
+        ):
+            return
+        Ticket = self.sudo().with_context(active_test=False)
+        since = fields.Datetime.now() - timedelta(days=365)
+        counts = defaultdict(int)  # (kind, requester, team or 0) -> count
+        for kind, domain in (("open", [("is_closed", "=", False)]), ("year", [("create_date", ">=", since)])):
+            for partner, team, count in Ticket._read_group(
+                [("partner_id", "in", list(requester_ids)), *domain], ["partner_id", "team_id"], ["__count"]
+            ):
+                counts[(kind, partner.id, team.id or 0)] += count
+                counts[(kind, partner.id, None)] += count
+        for vals in vals_list:
+            if not vals.get("partner_id"):
+                continue
+            requester = requesters.browse(vals["partner_id"])
+            team = teams.browse(vals.get("team_id"))
+            client = requester.commercial_partner_id
+            checks = [
+                ("open", team.id, team.open_ticket_limit, team.limit_mode, team.name),
+                ("year", team.id, team.yearly_ticket_limit, team.limit_mode, team.name),
+                ("open", None, client.spid_open_ticket_limit, client.spid_limit_mode, client.name),
+                ("year", None, client.spid_yearly_ticket_limit, client.spid_limit_mode, client.name),
+            ]
+            for kind, team_key, limit, mode, owner in checks:
+                if not limit or counts[(kind, requester.id, team_key)] < limit:
+                    continue
+                if kind == "open":
+                    message = _(
+                        "%(requester)s already has %(count)s open tickets for %(owner)s (limit %(limit)s).",
+                        requester=requester.name,
+                        count=counts[(kind, requester.id, team_key)],
+                        owner=owner,
+                        limit=limit,
+                    )
+                else:
+                    message = _(
+                        "%(requester)s opened %(count)s tickets for %(owner)s in the last 365 days"
+                        " (limit %(limit)s).",
+                        requester=requester.name,
+                        count=counts[(kind, requester.id, team_key)],
+                        owner=owner,
+                        limit=limit,
+                    )
+                if mode == "block":
+                    raise UserError(_("%s No ticket was created.", message))
+                vals["limit_warning"] = message
+            for kind in ("open", "year"):
+                counts[(kind, requester.id, team.id or 0)] += 1
+                counts[(kind, requester.id, None)] += 1
 
     # ------------------------------------------------------------------
     # Workflow
