@@ -14,6 +14,13 @@ class ResCompany(models.Model):
         default=8.0,
         help="Used to express time spent in days.",
     )
+    spid_auto_close_days = fields.Integer(
+        string="Auto-close after (days)",
+        default=0,
+        help="Days a ticket may wait for the customer after an agent's answer before the"
+        " customer is warned; 0 disables auto-closing.",
+    )
+    spid_auto_close_grace_days = fields.Integer(string="Close after the warning (days)", default=3)
     spid_sla_risk_share = fields.Float(
         string="SLA at risk from",
         default=0.2,

@@ -8,6 +8,10 @@ class ResConfigSettings(models.TransientModel):
     spid_default_duration = fields.Float(related="company_id.spid_default_duration", readonly=False)
     spid_hours_per_day = fields.Float(related="company_id.spid_hours_per_day", readonly=False)
     spid_sla_risk_share = fields.Float(related="company_id.spid_sla_risk_share", readonly=False)
+    spid_auto_close_days = fields.Integer(related="company_id.spid_auto_close_days", readonly=False)
+    spid_auto_close_grace_days = fields.Integer(
+        related="company_id.spid_auto_close_grace_days", readonly=False
+    )
     spid_ticket_prefix = fields.Char(
         string="Ticket reference prefix",
         help="Text before the number, e.g. HD- or HD%(year)s-.",

@@ -57,6 +57,13 @@ class SpidTeam(models.Model):
         "- None: the ticket stays unassigned until an agent takes it.",
     )
     last_assigned_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    closing_feedback = fields.Selection(
+        [("none", "None"), ("public", "Public comment to the requester"), ("note", "Private note")],
+        default="none",
+        required=True,
+        help="On closing, the epilogue is also posted in the chatter: as a message to the"
+        " requester or as an internal note.",
+    )
     open_ticket_limit = fields.Integer(
         help="Open tickets a requester may have at once with this team; 0 = no limit."
     )

@@ -1,3 +1,4 @@
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -27,7 +28,7 @@ RESOLUTIONS = [
 # Fields that stay writable on a locked ticket: the chatter, activities and
 # ratings live beside the ticket's facts, and a manager may unlock it.
 LOCK_EXEMPT_PREFIXES = ("message_", "activity_", "rating_", "website_message")
-LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc", "limit_warning"}
+LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc", "limit_warning", "auto_close_warned_date"}
 # Fields whose change may change the service-level policies of a ticket.
 SLA_MATCH_FIELDS = ("team_id", "client_id", "partner_id", "category_id", "type_id", "priority", "company_id")
 
@@ -180,6 +181,9 @@ class SpidTicket(models.Model):
     )
     sla_at_risk = fields.Boolean(
         string="SLA at risk", compute="_compute_sla_at_risk", search="_search_sla_at_risk"
+    )
+    auto_close_warned_date = fields.Datetime(
+        readonly=True, copy=False, help="When the requester was warned of the automatic closing."
     )
     limit_warning = fields.Char(readonly=True, copy=False, help="A creation limit this ticket went past.")
 
@@ -479,7 +483,7 @@ class SpidTicket(models.Model):
             status = self.env["spid.ticket.status"].browse(vals["status_id"])
             changing = self.filtered(lambda t: t.status_id != status)
             changing._spid_check_status_change(status)
-            vals = dict(vals, date_status=fields.Datetime.now())
+            vals = dict(vals, date_status=fields.Datetime.now(), auto_close_warned_date=False)
             closing = changing.filtered(lambda t: not t.is_closed) if status.is_closed else None
             if not status.is_closed:
                 vals.update(date_closed=False, closed_by_id=False)
@@ -494,6 +498,8 @@ class SpidTicket(models.Model):
                     {"date_closed": fields.Datetime.now(), "closed_by_id": self.env.uid}
                 )
             self._spid_check_required_fields(status)
+            if closing:
+                closing._spid_post_closing_feedback()
         return res
 
     def _spid_check_lock(self, vals):
@@ -562,6 +568,53 @@ class SpidTicket(models.Model):
             lambda line: line.status == "ongoing" and (line.ticket_id.id, line.policy_id.id) not in matched
         ).unlink()
         Line.create(to_create)._spid_plan()
+        if new:
+            self._spid_check_max_open(policies.filtered("max_open_tickets"), matched)
+
+    def _spid_check_max_open(self, policies, matched):
+        """Warn the team leader when a client has more open tickets under a
+        policy than it allows (one grouped query)."""
+        if not policies:
+            return
+        counts = {
+            (policy.id, client.id): count
+            for policy, client, count in self.env["spid.ticket.sla"]
+            .sudo()
+            ._read_group(
+                [
+                    ("policy_id", "in", policies.ids),
+                    ("client_id", "in", self.client_id.ids),
+                    ("ticket_id.is_closed", "=", False),
+                    ("kind", "in", ("response", "resolution", "inactivity")),
+                ],
+                ["policy_id", "client_id"],
+                ["ticket_id:count_distinct"],
+            )
+        }
+        activities = []
+        for ticket in self:
+            for policy in policies:
+                count = counts.get((policy.id, ticket.client_id.id), 0)
+                if (ticket.id, policy.id) in matched and count > policy.max_open_tickets:
+                    leader = ticket.team_id.leader_id or ticket.user_id
+                    if not leader:
+                        continue
+                    activities.append(
+                        {
+                            "res_model_id": self.env["ir.model"]._get_id(self._name),
+                            "res_id": ticket.id,
+                            "user_id": leader.id,
+                            "summary": _(
+                                "%(client)s has %(count)s open tickets under %(policy)s (at most %(max)s).",
+                                client=ticket.client_id.name,
+                                count=count,
+                                policy=policy.name,
+                                max=policy.max_open_tickets,
+                            ),
+                        }
+                    )
+        if activities:
+            self.env["mail.activity"].sudo().create(activities)
 
     def _spid_sla_after_write(self, vals, old_statuses):
         if not self.env["spid.sla.policy"].sudo().search_count([], limit=1):
@@ -612,10 +665,110 @@ class SpidTicket(models.Model):
         if message.message_type in ("comment", "email") and not self.env.context.get("spid_sla_system"):
             now = fields.Datetime.now()
             self._spid_sla_touch(now)
+            if self.filtered("auto_close_warned_date") and not message.subtype_id.internal:
+                self.sudo().write({"auto_close_warned_date": False})
             author_user = message.author_id.user_ids[:1]
             if author_user and not author_user.share and not message.subtype_id.internal:
                 self._spid_sla_answered(now)
         return res
+
+    # ------------------------------------------------------------------
+    # Closing feedback and auto-close
+    # ------------------------------------------------------------------
+
+    def _spid_post_closing_feedback(self):
+        for ticket in self:
+            mode = ticket.team_id.closing_feedback
+            if mode in ("public", "note") and not is_html_empty(ticket.epilogue):
+                ticket.with_context(spid_sla_system=True).message_post(
+                    body=ticket.epilogue,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment" if mode == "public" else "mail.mt_note",
+                )
+
+    @api.model
+    def _cron_auto_close(self, batch_size=500):
+        """Warn, then close with resolution `expired`, the tickets waiting in an
+        auto-close status whose last public message came from an agent.
+        Batches are committed one by one."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        for company in self.env["res.company"].search([("spid_auto_close_days", ">", 0)]):
+            last_id = 0
+            while True:
+                tickets = self._spid_auto_close_candidates(company, last_id, batch_size)
+                if not tickets:
+                    break
+                last_id = tickets[-1].id
+                tickets._spid_auto_close_batch(company)
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                if len(tickets) < batch_size:
+                    break
+
+    @api.model
+    def _spid_auto_close_candidates(self, company, last_id, limit):
+        since = fields.Datetime.now() - timedelta(days=company.spid_auto_close_days)
+        return self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("id", ">", last_id),
+                ("is_closed", "=", False),
+                ("status_id.auto_close", "=", True),
+                ("date_status", "<=", since),
+                "|", ("type_id", "=", False), ("type_id.auto_close_excluded", "=", False),
+                "|", ("category_id", "=", False), ("category_id.auto_close_excluded", "=", False),
+            ],
+            order="id",
+            limit=limit,
+        )  # fmt: skip
+
+    def _spid_last_public_authors(self):
+        """{ticket id: author partner id} of each ticket's last public message."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (m.res_id) m.res_id, m.author_id
+              FROM mail_message m
+              LEFT JOIN mail_message_subtype st ON st.id = m.subtype_id
+             WHERE m.model = %s AND m.res_id = ANY(%s)
+               AND m.message_type IN ('comment', 'email')
+               AND NOT COALESCE(st.internal, FALSE)
+             ORDER BY m.res_id, m.id DESC
+            """,
+            [self._name, self.ids],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _spid_auto_close_batch(self, company):
+        authors = self._spid_last_public_authors()
+        agents = set(
+            self.env["res.users"]
+            .sudo()
+            .search([("partner_id", "in", [a for a in authors.values() if a]), ("share", "=", False)])
+            .partner_id.ids
+        )
+        waiting = self.filtered(lambda t: authors.get(t.id) in agents)
+        now = fields.Datetime.now()
+        grace_end = now - timedelta(days=company.spid_auto_close_grace_days)
+        to_warn = waiting.filtered(lambda t: not t.auto_close_warned_date)
+        to_close = waiting.filtered(
+            lambda t: t.auto_close_warned_date and t.auto_close_warned_date <= grace_end
+        )
+        template = self.env.ref("spid_helpdesk.mail_template_auto_close_warning")
+        for ticket in to_warn:
+            ticket.with_context(spid_sla_system=True).message_post_with_source(
+                template, subtype_xmlid="mail.mt_comment"
+            )
+        to_warn.write({"auto_close_warned_date": now})
+        status = self.env["spid.ticket.status"].search([("is_closed", "=", True)], limit=1)
+        if to_close and status:
+            to_close.with_context(spid_sla_system=True).write(
+                {
+                    "status_id": status.id,
+                    "resolution": "expired",
+                    "epilogue": _("Closed automatically: we received no answer to our last message."),
+                }
+            )
 
     # ------------------------------------------------------------------
     # Creation limits

@@ -12,6 +12,9 @@ class SpidTicketCategory(models.Model):
     name = fields.Char(required=True, translate=True)
     complete_name = fields.Char(compute="_compute_complete_name", store=True, recursive=True)
     active = fields.Boolean(default=True)
+    auto_close_excluded = fields.Boolean(
+        string="Never auto-close", help="Tickets of this kind are never closed automatically."
+    )
     sequence = fields.Integer(default=10)
     parent_id = fields.Many2one("spid.ticket.category", string="Parent", index=True, ondelete="cascade")
     parent_path = fields.Char(index=True)

@@ -1,7 +1,9 @@
 import threading
 from collections import defaultdict
+from datetime import timedelta
 
 from markupsafe import Markup, escape
+from pytz import utc
 
 from odoo import _, api, fields, models
 
@@ -34,40 +36,81 @@ class SpidTicketSla(models.Model):
     )
     failed_count = fields.Integer(help="Breaches of this clock (inactivity can be breached again).")
     company_id = fields.Many2one(related="ticket_id.company_id", store=True)
+    # For the SLA analysis: met/failed per team, client, agent and month.
+    team_id = fields.Many2one(related="ticket_id.team_id", store=True, string="Team")
+    client_id = fields.Many2one(related="ticket_id.client_id", store=True, string="Client")
+    user_id = fields.Many2one(related="ticket_id.user_id", store=True, string="Owner")
+    date = fields.Datetime(
+        compute="_compute_date", store=True, help="When the clock ended, else its deadline."
+    )
+    met_count = fields.Integer(compute="_compute_date", store=True, string="Met")
+    failed_total = fields.Integer(compute="_compute_date", store=True, string="Failed")
 
     _sql_constraints = [
         ("ticket_policy_kind_uniq", "unique(ticket_id, policy_id, kind)", "One clock per policy and kind."),
     ]
+
+    @api.depends("reached_date", "deadline", "status")
+    def _compute_date(self):
+        for line in self:
+            line.date = line.reached_date or line.deadline or line.create_date
+            line.met_count = int(line.status == "met")
+            line.failed_total = int(line.status == "failed")
 
     # ------------------------------------------------------------------
     # Clock arithmetic, cached per call: a batch created at one instant
     # plans each (calendar, start, hours) once.
     # ------------------------------------------------------------------
 
-    def _spid_plan(self, now=None):
-        """Set deadline and risk date of running clocks; clear them when paused."""
-        cache = {}
+    def _spid_plan(self):
+        """Set deadline and risk date of running clocks; clear them when paused.
+        Clocks sharing a calendar and a start walk the calendar once."""
         share = self.env.company.spid_sla_risk_share
+        targets = defaultdict(set)  # (calendar, start) -> working hours to plan
+        for line in self:
+            if line.running_since and line.status == "ongoing":
+                left = max(line.target_hours - line.spent_hours, 0.0)
+                key = (line.policy_id.calendar_id, line.running_since)
+                targets[key].update({round(left, 6), round(max(left - share * line.target_hours, 0.0), 6)})
+        planned = {
+            (calendar.id, start, hours): moment
+            for (calendar, start), hours_set in targets.items()
+            for hours, moment in self._spid_plan_hours(calendar, start, sorted(hours_set)).items()
+        }
         groups = defaultdict(list)
         for line in self:
-            if not line.running_since or line.status != "ongoing":
+            if not (line.running_since and line.status == "ongoing"):
                 groups[(False, False)].append(line.id)
                 continue
             left = max(line.target_hours - line.spent_hours, 0.0)
-            risk_left = max(left - share * line.target_hours, 0.0)
-            calendar = line.policy_id.calendar_id
-            deadline = self._spid_plan_hours(cache, calendar, line.running_since, left)
-            risk = self._spid_plan_hours(cache, calendar, line.running_since, risk_left)
+            key = (line.policy_id.calendar_id.id, line.running_since)
+            deadline = planned[(*key, round(left, 6))]
+            risk = planned[(*key, round(max(left - share * line.target_hours, 0.0), 6))]
             groups[(deadline, risk)].append(line.id)
         for (deadline, risk), ids in groups.items():
             self.browse(ids).write({"deadline": deadline, "risk_date": risk})
 
     @api.model
-    def _spid_plan_hours(self, cache, calendar, start, hours):
-        key = (calendar.id, start, round(hours, 6))
-        if key not in cache:
-            cache[key] = calendar.plan_hours(hours, start, compute_leaves=True) or False
-        return cache[key]
+    def _spid_plan_hours(self, calendar, start, hours_list):
+        """{hours: the moment `hours` working hours after `start`} for sorted
+        `hours_list`, walking the calendar's work intervals (leaves
+        excluded, in its time zone) a fortnight at a time."""
+        result, pending = {}, list(hours_list)
+        begin = start.replace(tzinfo=utc)
+        consumed = 0.0
+        for _window in range(60):  # about two years ahead at most
+            end = begin + timedelta(days=14)
+            for interval_start, interval_stop, _meta in calendar._work_intervals_batch(begin, end)[False]:
+                length = (interval_stop - interval_start).total_seconds() / 3600
+                while pending and pending[0] <= consumed + length + 1e-9:
+                    hours = pending.pop(0)
+                    moment = interval_start + timedelta(hours=hours - consumed)
+                    result[hours] = moment.astimezone(utc).replace(tzinfo=None)
+                consumed += length
+                if not pending:
+                    return result
+            begin = end
+        return dict(result, **dict.fromkeys(pending, False))
 
     def _spid_worked(self, until):
         """Working hours of the running segment, up to `until`."""

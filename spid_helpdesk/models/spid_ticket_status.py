@@ -24,6 +24,11 @@ class SpidTicketStatus(models.Model):
     pause_sla = fields.Boolean(
         string="Pauses the SLA", help="Service-level clocks stop while a ticket waits here."
     )
+    auto_close = fields.Boolean(
+        string="Auto-close",
+        help="Tickets waiting here for the customer after an agent's answer are closed"
+        " automatically (see Settings).",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email on entering",

@@ -9,6 +9,9 @@ class SpidTicketType(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    auto_close_excluded = fields.Boolean(
+        string="Never auto-close", help="Tickets of this kind are never closed automatically."
+    )
     description = fields.Text(translate=True)
     properties_definition = fields.PropertiesDefinition(string="Custom fields")
     allowed_group_ids = fields.Many2many(

@@ -1,5 +1,7 @@
 from . import test_access
 from . import test_assignment
+from . import test_autoclose
+from . import test_automation
 from . import test_performance
 from . import test_search
 from . import test_settings

@@ -12,6 +12,8 @@ class SpidHelpdeskCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_create_nolog=False))
+        # Service levels of the demo data would apply to every ticket here.
+        cls.env["spid.sla.policy"].search([]).active = False
         agent = "base.group_user,spid_helpdesk.group_spid_agent"
         cls.agent = new_test_user(cls.env, "hd_agent", groups=agent, name="Agent Alpha")
         cls.agent_2 = new_test_user(cls.env, "hd_agent2", groups=agent, name="Agent Beta")

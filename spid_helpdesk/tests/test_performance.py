@@ -2,11 +2,12 @@ from odoo.tests import tagged
 
 from .common import SpidHelpdeskCommon
 
-# Query budget measured on Odoo 18.0 with a cold record cache (72 queries: about
-# 20 for the ticket, the rest are Odoo's mail: followers, the creation
-# notification, the assignment email). A change that adds queries to ticket
-# creation must raise it on purpose.
-CREATE_ONE_BUDGET = 75
+# Query budget measured on Odoo 18.0 with a cold record cache: 86 queries
+# for one ticket with its owner, followers, creation notification, assignment
+# email and two SLA clocks (about 14 of them: policy matching, the calendar's
+# intervals, the clocks). A change that adds queries to ticket creation must
+# raise it on purpose.
+CREATE_ONE_BUDGET = 90
 
 
 @tagged("post_install", "-at_install")
@@ -31,6 +32,10 @@ class TestPerformance(SpidHelpdeskCommon):
         Ticket = self.env["spid.ticket"].with_user(self.agent)
         # the leader method always picks agent_2, who gets the assignment email
         self.team.write({"assignment": "leader", "leader_id": self.agent_2.id})
+        # and a service level starts its clocks on every new ticket
+        self.env["spid.sla.policy"].create(
+            {"name": "Perf", "team_ids": [(6, 0, self.team.ids)], "response_hours": 4, "resolution_hours": 16}
+        )
         # many more tickets in the database, for the team and its agents
         self._count_queries(lambda: Ticket.create(self._vals()))  # warm-up: ormcaches
         small = self._count_queries(lambda: Ticket.create(self._vals()))

@@ -201,6 +201,17 @@ class TestSla(SpidHelpdeskCommon):
             self.assertTrue(ticket.sla_at_risk)
             self.assertIn(ticket, self.env["spid.ticket"].search([("sla_at_risk", "=", True)]))
 
+    def test_max_open_tickets_warns_the_leader(self):
+        self.policy.max_open_tickets = 2
+        self.team.leader_id = self.agent_2
+        self._ticket(user=self.agent)
+        second = self._ticket(user=self.agent)
+        self.assertFalse(second.activity_ids)
+        third = self._ticket(user=self.agent)
+        activity = third.activity_ids
+        self.assertEqual(activity.user_id, self.agent_2)
+        self.assertIn("Client SA has 3 open tickets under Standard (at most 2)", activity.summary)
+
     def test_agent_reads_clocks_of_visible_tickets_only(self):
         foreign = self._ticket(category_id=self.category_other.id, priority="3")
         self.env["spid.sla.policy"].create(
