@@ -740,14 +740,23 @@ class SpidTicket(models.Model):
         return dict(self.env.cr.fetchall())
 
     def _spid_auto_close_batch(self, company):
-        authors = self._spid_last_public_authors()
+        # Another worker handling the same tickets (a manual run beside the
+        # cron) skips them rather than warning the customer twice.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM spid_ticket WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED", [self.ids]
+        )
+        tickets = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if not tickets:
+            return
+        authors = tickets._spid_last_public_authors()
         agents = set(
             self.env["res.users"]
             .sudo()
             .search([("partner_id", "in", [a for a in authors.values() if a]), ("share", "=", False)])
             .partner_id.ids
         )
-        waiting = self.filtered(lambda t: authors.get(t.id) in agents)
+        waiting = tickets.filtered(lambda t: authors.get(t.id) in agents)
         now = fields.Datetime.now()
         grace_end = now - timedelta(days=company.spid_auto_close_grace_days)
         to_warn = waiting.filtered(lambda t: not t.auto_close_warned_date)
@@ -769,6 +778,21 @@ class SpidTicket(models.Model):
                     "epilogue": _("Closed automatically: we received no answer to our last message."),
                 }
             )
+
+    def rating_apply(
+        self, rate, token=None, rating=None, feedback=None, subtype_xmlid=None, notify_delay_send=False
+    ):
+        """Keep the customer's rating on `rating.rating` only: supervisors and
+        the requester read it there, while Odoo's default chatter message would
+        show it to the rated owner too."""
+        if rate < 0 or rate > 5:
+            raise ValueError(_("A rating goes from 0 to 5 (got %s).", rate))
+        if token:
+            rating = self.env["rating.rating"].sudo().search([("access_token", "=", token)], limit=1)
+        if not rating:
+            raise ValueError(_("Invalid token or rating."))
+        rating.write({"rating": rate, "feedback": feedback, "consumed": True})
+        return rating
 
     # ------------------------------------------------------------------
     # Creation limits

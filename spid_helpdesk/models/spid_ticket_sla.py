@@ -45,6 +45,13 @@ class SpidTicketSla(models.Model):
     )
     met_count = fields.Integer(compute="_compute_date", store=True, string="Met")
     failed_total = fields.Integer(compute="_compute_date", store=True, string="Failed")
+    met_percent = fields.Float(
+        compute="_compute_date",
+        store=True,
+        aggregator="avg",
+        string="Met (%)",
+        help="100 for a met clock, 0 for a failed one; averaged, the compliance over a period.",
+    )
 
     _sql_constraints = [
         ("ticket_policy_kind_uniq", "unique(ticket_id, policy_id, kind)", "One clock per policy and kind."),
@@ -56,6 +63,7 @@ class SpidTicketSla(models.Model):
             line.date = line.reached_date or line.deadline or line.create_date
             line.met_count = int(line.status == "met")
             line.failed_total = int(line.status == "failed")
+            line.met_percent = 100.0 if line.status == "met" else 0.0
 
     # ------------------------------------------------------------------
     # Clock arithmetic, cached per call: a batch created at one instant

@@ -132,3 +132,5 @@ class TestClosingQuality(SpidHelpdeskCommon):
         self.assertFalse(Rating.with_user(self.agent).search(domain), "the rated owner does not see it")
         self.assertTrue(Rating.with_user(self.agent_2).search(domain), "a colleague does")
         self.assertTrue(Rating.with_user(self.supervisor).search(domain))
+        self.assertFalse(ticket.message_ids.filtered("rating_id"), "no chatter message for the owner to read")
+        self.assertEqual(ticket.sudo().rating_last_value, 1)

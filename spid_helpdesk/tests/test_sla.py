@@ -212,6 +212,28 @@ class TestSla(SpidHelpdeskCommon):
         self.assertEqual(activity.user_id, self.agent_2)
         self.assertIn("Client SA has 3 open tickets under Standard (at most 2)", activity.summary)
 
+    def test_sla_analysis_per_team_and_month(self):
+        with freeze_time(at(MONDAY, 9)):
+            late = self._ticket(user=self.agent, user_id=self.agent.id)
+            quick = self._ticket(user=self.agent, user_id=self.agent.id)
+        with freeze_time(at(MONDAY, 10)):
+            quick.with_user(self.agent).write(self._close_values(self.st_closed))
+        with freeze_time(at(MONDAY, 20)):
+            self.env["spid.ticket.sla"]._cron_check_breaches()
+        groups = (
+            self.env["spid.ticket.sla"]
+            .with_user(self.supervisor)
+            .read_group(
+                [("ticket_id", "in", (late | quick).ids), ("status", "!=", "ongoing")],
+                ["met_count:sum", "failed_total:sum", "met_percent:avg"],
+                ["team_id", "date:month"],
+                lazy=False,
+            )
+        )
+        self.assertEqual(len(groups), 1)
+        self.assertEqual((groups[0]["met_count"], groups[0]["failed_total"]), (2, 2))
+        self.assertEqual(groups[0]["met_percent"], 50.0)
+
     def test_agent_reads_clocks_of_visible_tickets_only(self):
         foreign = self._ticket(category_id=self.category_other.id, priority="3")
         self.env["spid.sla.policy"].create(
