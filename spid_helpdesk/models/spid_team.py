@@ -1,4 +1,6 @@
+import ast
 from collections import Counter
+from email.utils import formataddr
 
 from odoo import api, fields, models
 
@@ -17,7 +19,7 @@ LIMIT_MODES = [("block", "Block"), ("warn", "Warn")]
 class SpidTeam(models.Model):
     _name = "spid.team"
     _description = "Helpdesk team"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.alias.mixin"]
     _order = "sequence, name"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -76,6 +78,21 @@ class SpidTeam(models.Model):
         required=True,
         help="Block: the ticket is refused with a clear message. Warn: it is created and flagged.",
     )
+    default_category_id = fields.Many2one(
+        "spid.ticket.category",
+        string="Category of emails",
+        help="Category given to the tickets created by emails to this team's address.",
+    )
+    email_from = fields.Char(
+        string="Sender address",
+        help="Address the team's emails to customers come from; empty = the team's alias or the company's.",
+    )
+    mail_header = fields.Html(
+        string="Email header", help="Shown at the top of the team's emails to customers."
+    )
+    mail_footer = fields.Html(
+        string="Email footer", help="Shown at the bottom of the team's emails to customers."
+    )
     ticket_ids = fields.One2many("spid.ticket", "team_id", string="Tickets")
     open_ticket_count = fields.Integer(compute="_compute_ticket_counts")
     unassigned_ticket_count = fields.Integer(compute="_compute_ticket_counts")
@@ -95,6 +112,33 @@ class SpidTeam(models.Model):
                 team.unassigned_ticket_count += count
             elif user == self.env.user:
                 team.my_ticket_count += count
+
+    def _alias_get_creation_values(self):
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get_id("spid.ticket")
+        if self.id:
+            defaults = ast.literal_eval(self.alias_defaults or "{}")
+            defaults["team_id"] = self.id
+            if self.default_category_id:
+                defaults["category_id"] = self.default_category_id.id
+            values["alias_defaults"] = repr(defaults)
+        return values
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "default_category_id" in vals:
+            for team in self:
+                team.alias_id.sudo().write(team._alias_get_creation_values())
+        return res
+
+    def _spid_sender(self):
+        """The From of the team's emails to customers."""
+        self.ensure_one()
+        return (
+            self.email_from
+            or (self.alias_email and formataddr((self.name, self.alias_email)))
+            or self.company_id.email_formatted
+        )
 
     @api.onchange("member_ids")
     def _onchange_member_ids(self):

@@ -29,6 +29,11 @@ class SpidTicketStatus(models.Model):
         help="Tickets waiting here for the customer after an agent's answer are closed"
         " automatically (see Settings).",
     )
+    reply_status_id = fields.Many2one(
+        "spid.ticket.status",
+        string="On the requester's reply",
+        help="When the requester answers (email or portal), the ticket moves to this status.",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email on entering",

@@ -44,6 +44,7 @@ class SpidHelpdeskCommon(TransactionCase):
             groups="base.group_portal",
             name="Rita Requester",
             partner_id=cls.requester.id,
+            email=cls.requester.email,
         )
 
         cls.team = cls.env["spid.team"].create(
