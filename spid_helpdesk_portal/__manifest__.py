@@ -7,7 +7,11 @@
     "author": "SpiD Helpdesk",
     "license": "LGPL-3",
     "depends": ["spid_helpdesk", "portal"],
-    "data": [],
+    "data": [
+        "security/spid_helpdesk_portal_security.xml",
+        "security/ir.model.access.csv",
+        "views/spid_ticket_portal_templates.xml",
+    ],
     "installable": True,
     "auto_install": False,
 }

@@ -1,0 +1,178 @@
+from werkzeug.urls import url_encode
+
+from odoo import _, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+PAGE_SIZE = 20
+
+
+class SpidHelpdeskPortal(CustomerPortal):
+    """Routes check access and call one model method; the rules live on the
+    model (record rules and `_spid_portal_domain`)."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "spid_ticket_count" in counters:
+            Ticket = request.env["spid.ticket"]
+            values["spid_ticket_count"] = (
+                Ticket.search_count(Ticket._spid_portal_domain()) if Ticket.has_access("read") else 0
+            )
+        return values
+
+    def _spid_searchbar(self):
+        sortings = {
+            "date": {"label": _("Newest"), "order": "create_date desc, id desc"},
+            "reference": {"label": _("Reference"), "order": "reference desc"},
+            "status": {"label": _("Status"), "order": "status_id, id desc"},
+            "urgency": {"label": _("Urgency"), "order": "urgency desc, id desc"},
+        }
+        filters = {
+            "open": {"label": _("Open"), "domain": [("is_closed", "=", False)]},
+            "waiting": {
+                "label": _("Waiting for me"),
+                "domain": [("is_closed", "=", False), ("status_id.reply_status_id", "!=", False)],
+            },
+            "closed": {"label": _("Closed"), "domain": [("is_closed", "=", True)]},
+            "all": {"label": _("All"), "domain": []},
+        }
+        return sortings, filters
+
+    @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_tickets(self, page=1, sortby="date", filterby="open", search=None, groupby=None, **kw):
+        Ticket = request.env["spid.ticket"]
+        sortings, filters = self._spid_searchbar()
+        sortby = sortby if sortby in sortings else "date"
+        filterby = filterby if filterby in filters else "open"
+        groupby = groupby if groupby in ("none", "status") else "none"
+        domain = Ticket._spid_portal_domain() + filters[filterby]["domain"]
+        if search:
+            domain += ["|", "|", ("reference", "ilike", search), ("name", "ilike", search),
+                       ("description", "ilike", search)]  # fmt: skip
+        count = Ticket.search_count(domain)
+        pager = portal_pager(
+            url="/my/tickets",
+            url_args={"sortby": sortby, "filterby": filterby, "search": search, "groupby": groupby},
+            total=count,
+            page=page,
+            step=PAGE_SIZE,
+        )
+        order = sortings[sortby]["order"]
+        if groupby == "status":
+            order = "status_id, " + order
+        tickets = Ticket.search(domain, order=order, limit=PAGE_SIZE, offset=pager["offset"])
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "tickets": tickets,
+                "page_name": "spid_ticket",
+                "pager": pager,
+                "default_url": "/my/tickets",
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+                "searchbar_filters": filters,
+                "filterby": filterby,
+                "search": search,
+                "search_in": "all",
+                "searchbar_inputs": {
+                    "all": {"input": "all", "label": _("Search in reference, title and text")}
+                },
+                "groupby": groupby,
+                "searchbar_groupby": {
+                    "none": {"input": "none", "label": _("None")},
+                    "status": {"input": "status", "label": _("Status")},
+                },  # fmt: skip
+            }
+        )
+        return request.render("spid_helpdesk_portal.portal_my_tickets", values)
+
+    def _spid_ticket_or_404(self, ticket_id, access_token=None):
+        try:
+            return self._document_check_access("spid.ticket", ticket_id, access_token)
+        except (AccessError, MissingError):
+            return None
+
+    @http.route(["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True)
+    def portal_my_ticket(self, ticket_id, access_token=None, error=None, **kw):
+        ticket = self._spid_ticket_or_404(ticket_id, access_token)
+        if ticket is None:
+            return request.not_found()
+        values = self._get_page_view_values(ticket, access_token, {
+            "ticket": ticket,
+            "workunits": ticket._spid_portal_workunits(),
+            "page_name": "spid_ticket",
+            "error": error,
+            "can_act": ticket.partner_id == request.env.user.partner_id,
+        }, "my_tickets_history", False)  # fmt: skip
+        return request.render("spid_helpdesk_portal.portal_my_ticket", values)
+
+    @http.route(["/my/tickets/new"], type="http", auth="user", website=True, methods=["GET"])
+    def portal_new_ticket_form(self, error=None, **kw):
+        partner = request.env.user.partner_id
+        client = partner.commercial_partner_id
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "spid_ticket_new",
+                "categories": request.env["spid.ticket.category"].sudo().search([]),
+                "types": request.env["spid.ticket.type"].sudo().search([("portal_selectable", "=", True)]),
+                "sites": request.env["res.partner"]
+                .sudo()
+                .search(request.env["res.partner"]._spid_site_domain(client)),
+                "error": error,
+                "values": kw,
+            }
+        )
+        return request.render("spid_helpdesk_portal.portal_new_ticket", values)
+
+    @http.route(["/my/tickets/new"], type="http", auth="user", website=True, methods=["POST"])
+    def portal_new_ticket(self, **post):
+        attachments = self._spid_uploaded_files()
+        try:
+            ticket = request.env["spid.ticket"]._spid_portal_create(post, attachments)
+        except (UserError, ValidationError) as error:
+            request.env.cr.rollback()
+            return self.portal_new_ticket_form(error=error.args[0], **post)
+        return request.redirect(ticket.get_portal_url())
+
+    def _spid_uploaded_files(self):
+        return [
+            (upload.filename, upload.read(), upload.mimetype)
+            for upload in request.httprequest.files.getlist("attachments")
+            if upload and upload.filename
+        ]
+
+    def _spid_post_action(self, ticket_id, action):
+        """Run `action(ticket)` for a POST on a ticket the user may read."""
+        if self._spid_ticket_or_404(ticket_id) is None or request.env.user._is_public():
+            return request.not_found()
+        # _document_check_access answers as superuser: act as the customer
+        ticket = request.env["spid.ticket"].browse(ticket_id)
+        try:
+            action(ticket)
+        except (UserError, ValidationError, AccessError) as error:
+            request.env.cr.rollback()
+            return request.redirect(f"/my/tickets/{ticket_id}?{url_encode({'error': error.args[0]})}")
+        return request.redirect(f"/my/tickets/{ticket_id}")
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>/reply"], type="http", auth="user", methods=["POST"], website=True
+    )
+    def portal_ticket_reply(self, ticket_id, message="", **kw):
+        attachments = self._spid_uploaded_files()
+        return self._spid_post_action(ticket_id, lambda t: t._spid_portal_reply(message, attachments))
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>/close"], type="http", auth="user", methods=["POST"], website=True
+    )
+    def portal_ticket_close(self, ticket_id, **kw):
+        return self._spid_post_action(ticket_id, lambda t: t._spid_portal_close())
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>/reopen"], type="http", auth="user", methods=["POST"], website=True
+    )
+    def portal_ticket_reopen(self, ticket_id, reason="", **kw):
+        return self._spid_post_action(ticket_id, lambda t: t._spid_portal_reopen(reason))

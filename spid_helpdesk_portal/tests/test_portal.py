@@ -1,0 +1,240 @@
+from odoo import sql_db
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestPortal(HttpCase):
+    """Customers of two clients, as they use the portal over HTTP."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        env["spid.sla.policy"].search([]).active = False
+        Partner = env["res.partner"]
+        cls.client_a = Partner.create(
+            {
+                "name": "Alpha Corp",
+                "is_company": True,
+                "spid_is_client": True,
+                "spid_team_visibility": "grouped",
+            }
+        )
+        cls.client_b = Partner.create(
+            {
+                "name": "Beta Ltd",
+                "is_company": True,
+                "spid_is_client": True,
+                "spid_team_visibility": "independent",
+            }
+        )
+        cls.site_a = Partner.create({"name": "Alpha plant", "parent_id": cls.client_a.id, "type": "other"})
+        cls.site_b = Partner.create({"name": "Beta depot", "parent_id": cls.client_b.id, "type": "other"})
+
+        def customer(login, client):
+            partner = Partner.create(
+                {"name": login.title(), "parent_id": client.id, "email": f"{login}@x.example"}
+            )
+            return new_test_user(env, login, groups="base.group_portal", partner_id=partner.id,
+                                 email=partner.email)  # fmt: skip
+
+        cls.a1, cls.a2 = customer("anna", cls.client_a), customer("arno", cls.client_a)
+        cls.b1, cls.b2 = customer("bert", cls.client_b), customer("bea", cls.client_b)
+        cls.agent = new_test_user(
+            env, "portal_agent", groups="base.group_user,spid_helpdesk.group_spid_agent"
+        )
+        Ticket = env["spid.ticket"]
+
+        def ticket(user, name):
+            return Ticket.create({"name": name, "partner_id": user.partner_id.id, "user_id": cls.agent.id})
+
+        cls.t_a1, cls.t_a2 = ticket(cls.a1, "Anna's printer"), ticket(cls.a2, "Arno's laptop")
+        cls.t_b1, cls.t_b2 = ticket(cls.b1, "Bert's network"), ticket(cls.b2, "Bea's phone")
+        Unit = env["spid.workunit"]
+        Unit.create({"ticket_id": cls.t_a1.id, "visibility": "public", "description": "<p>PUBLIC-ANSWER</p>",
+                     "user_id": cls.agent.id})  # fmt: skip
+        secret = "<p>SECRET-INTERNAL</p>"
+        Unit.create({"ticket_id": cls.t_a1.id, "visibility": "internal", "description": secret,
+                     "user_id": cls.agent.id, "duration": 3})  # fmt: skip
+        cls.t_a1.message_post(body="SECRET-NOTE", subtype_xmlid="mail.mt_note")
+
+    def _get(self, url, login=None):
+        if login:
+            self.authenticate(login, login)
+        return self.url_open(url, allow_redirects=False)
+
+    def _post(self, url, data, files=None):
+        data = dict(data, csrf_token=self.csrf_token()) if data is not None else None
+        return self.url_open(url, data=data or {}, files=files, allow_redirects=False)
+
+    def csrf_token(self):
+        page = self.url_open("/my/tickets/new").text
+        marker = 'name="csrf_token" value="'
+        start = page.index(marker) + len(marker)
+        return page[start : page.index('"', start)]
+
+    # -- what each customer sees --------------------------------------
+
+    def test_grouped_client_sees_its_colleagues_tickets(self):
+        page = self._get("/my/tickets?filterby=all", "anna")
+        self.assertEqual(page.status_code, 200)
+        for visible in (self.t_a1, self.t_a2):
+            self.assertIn(visible.reference, page.text)
+        for hidden in (self.t_b1, self.t_b2):
+            self.assertNotIn(hidden.reference, page.text)
+        self.assertEqual(self._get(f"/my/tickets/{self.t_a2.id}").status_code, 200)
+        self.assertEqual(self._get(f"/my/tickets/{self.t_b1.id}").status_code, 404)
+
+    def test_independent_client_sees_only_its_own(self):
+        page = self._get("/my/tickets?filterby=all", "bert")
+        self.assertIn(self.t_b1.reference, page.text)
+        self.assertNotIn(self.t_b2.reference, page.text, "independent: not even a colleague's")
+        self.assertNotIn(self.t_a1.reference, page.text)
+        self.assertEqual(self._get(f"/my/tickets/{self.t_b2.id}").status_code, 404)
+        self.assertEqual(self._get(f"/my/tickets/{self.t_a1.id}").status_code, 404)
+
+    def test_model_rules_as_the_customer(self):
+        Ticket = self.env["spid.ticket"].with_user(self.b1)
+        self.assertEqual(Ticket.search([]), self.t_b1)
+        with self.assertRaises(AccessError):
+            self.t_b2.with_user(self.b1).read(["name"])
+        with self.assertRaises(AccessError):
+            self.env["spid.workunit"].with_user(self.a1).search([])
+        with self.assertRaises(AccessError):
+            self.t_a1.with_user(self.a1).write({"name": "mine now"})
+        self.assertEqual(self.env["spid.ticket"].with_user(self.a1).search([]), self.t_a1 | self.t_a2)
+
+    def test_internal_work_never_reaches_the_customer(self):
+        page = self._get(f"/my/tickets/{self.t_a1.id}", "anna")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("PUBLIC-ANSWER", page.text)
+        self.assertNotIn("SECRET-INTERNAL", page.text)
+        self.assertNotIn("SECRET-NOTE", page.text)
+        # nor through the JSON routes of the web client
+        response = (
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw",
+                {
+                    "model": "spid.workunit",
+                    "method": "search_read",
+                    "args": [[]],
+                    "kwargs": {"fields": ["description"]},
+                },
+            )
+            if False
+            else None
+        )
+        self.assertIsNone(response)
+        rpc = self.url_open(
+            "/web/dataset/call_kw",
+            data='{"jsonrpc": "2.0", "params": {"model": "spid.workunit", "method": "search_read", '
+            '"args": [[]], "kwargs": {"fields": ["description"]}}}',
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertNotIn("SECRET-INTERNAL", rpc.text)
+        self.assertIn("error", rpc.json())
+        chatter = self.url_open(
+            "/mail/thread/messages",
+            data='{"jsonrpc": "2.0", "params": {"thread_model": "spid.ticket", "thread_id": %d}}'
+            % self.t_a1.id,
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertNotIn("SECRET-NOTE", chatter.text)
+        self.assertNotIn("SECRET-INTERNAL", chatter.text)
+
+    def test_access_tokens(self):
+        self.t_a1._portal_ensure_token()
+        self.t_b1._portal_ensure_token()
+        ok = self._get(f"/my/tickets/{self.t_a1.id}?access_token={self.t_a1.access_token}")
+        self.assertEqual(ok.status_code, 200, "the link of the email works without login")
+        stolen = self._get(f"/my/tickets/{self.t_a1.id}?access_token={self.t_b1.access_token}")
+        self.assertEqual(stolen.status_code, 404, "another ticket's token opens nothing")
+        self.assertEqual(self._get(f"/my/tickets/{self.t_a1.id}").status_code, 404)
+
+    # -- what each customer does --------------------------------------
+
+    def test_create_a_ticket(self):
+        self.authenticate("anna", "anna")
+        response = self._post(
+            "/my/tickets/new",
+            {
+                "name": "Scanner offline",
+                "description": "Since Monday",
+                "site_id": self.site_a.id,
+                "urgency": "2",
+            },
+            files={"attachments": ("photo.png", b"\x89PNG fake", "image/png")},
+        )
+        self.assertEqual(response.status_code, 303)
+        ticket = self.env["spid.ticket"].search([("name", "=", "Scanner offline")])
+        self.assertEqual(ticket.partner_id, self.a1.partner_id)
+        self.assertEqual(
+            (ticket.client_id, ticket.site_id, ticket.channel), (self.client_a, self.site_a, "portal")
+        )
+        self.assertEqual(ticket.urgency, "2")
+        self.assertTrue(ticket.message_ids.attachment_ids.filtered(lambda a: a.name == "photo.png"))
+        self.assertIn(f"/my/tickets/{ticket.id}", response.headers["Location"])
+
+    def test_bad_input_creates_nothing(self):
+        self.authenticate("anna", "anna")
+        before = self.env["spid.ticket"].search_count([])
+        page = self._post("/my/tickets/new", {"name": "Other site", "site_id": self.site_b.id})
+        self.assertIn("This site is not one of yours", page.text)
+        page = self._post("/my/tickets/new", {"name": "  "})
+        self.assertIn("Give your request a title", page.text)
+        page = self._post(
+            "/my/tickets/new", {"name": "virus"}, files={"attachments": ("x.exe", b"MZ", "app/x")}
+        )
+        self.assertIn("only these files are accepted", page.text)
+        self.assertEqual(self.env["spid.ticket"].search_count([]), before)
+
+    def test_reply_close_reopen(self):
+        self.authenticate("anna", "anna")
+        self._post(f"/my/tickets/{self.t_a1.id}/reply", {"message": "Here is more detail"})
+        reply = self.t_a1.message_ids.filtered(lambda m: "Here is more detail" in m.body)
+        self.assertEqual(reply.author_id, self.a1.partner_id)
+        self.assertFalse(reply.subtype_id.internal)
+        self._post(f"/my/tickets/{self.t_a1.id}/close", {})
+        self.assertTrue(self.t_a1.is_closed)
+        self._post(f"/my/tickets/{self.t_a1.id}/reopen", {"reason": "It broke again"})
+        self.assertFalse(self.t_a1.is_closed)
+        self.assertEqual(self.t_a1.status_id, self.env.ref("spid_helpdesk.status_reopened"))
+
+    def test_colleague_and_strangers_cannot_act(self):
+        self.authenticate("arno", "arno")  # same grouped client: reads, but is not the requester
+        self._post(f"/my/tickets/{self.t_a1.id}/close", {})
+        self.assertFalse(self.t_a1.is_closed)
+        self.authenticate("bert", "bert")
+        response = self._post(f"/my/tickets/{self.t_a1.id}/reply", {"message": "intrusion"})
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.t_a1.message_ids.filtered(lambda m: "intrusion" in m.body))
+
+    def test_posts_need_csrf_and_gets_change_nothing(self):
+        self.authenticate("anna", "anna")
+        response = self.url_open(f"/my/tickets/{self.t_a1.id}/close", data={"x": "1"}, allow_redirects=False)
+        self.assertEqual(response.status_code, 400, "no CSRF token, no change")
+        self.assertFalse(self.t_a1.is_closed)
+        response = self.url_open(f"/my/tickets/{self.t_a1.id}/close", allow_redirects=False)
+        self.assertEqual(response.status_code, 405, "GET never closes")
+        self.assertFalse(self.t_a1.is_closed)
+
+    def test_home_counter(self):
+        self.authenticate("anna", "anna")
+        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["spid_ticket_count"]})
+        self.assertEqual(counters["spid_ticket_count"], 2)
+
+    def test_list_queries_flat_in_the_number_of_tickets(self):
+        def queries():
+            self._get("/my/tickets?filterby=all")  # warm-up
+            before = sql_db.sql_counter
+            self._get("/my/tickets?filterby=all")
+            return sql_db.sql_counter - before
+
+        self.authenticate("bert", "bert")
+        Ticket = self.env["spid.ticket"]
+        Ticket.create([{"name": f"t{i}", "partner_id": self.b1.partner_id.id} for i in range(9)])
+        ten = queries()
+        Ticket.create([{"name": f"t{i}", "partner_id": self.b1.partner_id.id} for i in range(990)])
+        thousand = queries()
+        self.assertEqual(ten, thousand, f"10 tickets: {ten} queries, 1000 tickets: {thousand}")
