@@ -12,6 +12,11 @@
         "security/ir.model.access.csv",
         "views/spid_ticket_portal_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "spid_helpdesk_portal/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "auto_install": False,
 }

@@ -1,5 +1,11 @@
+from datetime import timedelta
+from email.utils import formataddr
+
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import email_normalize, plaintext2html
 
 # What a customer may fill in when opening a ticket from the portal.
 PORTAL_CREATE_FIELDS = ("name", "description", "category_id", "type_id", "site_id", "urgency")
@@ -85,6 +91,52 @@ class SpidTicket(models.Model):
         if attachments:
             ticket._spid_portal_attach(attachments, _("Attachments of the request"))
         return ticket.sudo(False)
+
+    @api.model
+    def _spid_public_submit(self, post, attachments=()):
+        """Open a ticket from the public form. Returns None when the honeypot
+        field was filled (a robot). Raises a clear error on bad input, and
+        when the address already opened too many tickets in the last hour."""
+        if post.get("website_url"):  # hidden field: only robots fill it
+            return None
+        email = email_normalize(post.get("email") or "")
+        if not email:
+            raise ValidationError(_("Give a valid email address: we answer there."))
+        name = (post.get("name") or "").strip()
+        title = (post.get("title") or "").strip()
+        if not name or not title:
+            raise ValidationError(_("Your name and a title are required."))
+        limit = int(self.env["ir.config_parameter"].sudo().get_param("spid_helpdesk.submit_rate_limit", 5))
+        since = fields.Datetime.now() - timedelta(hours=1)
+        if (
+            limit
+            and self.sudo().search_count([("email_from", "=", email), ("create_date", ">=", since)]) >= limit
+        ):
+            raise UserError(
+                _("Too many requests from this address in the last hour; please try again later.")
+            )
+        self._spid_check_portal_attachments(attachments)
+        partner, confirmed = self._spid_partner_from_email(formataddr((name, email)))
+        vals = {
+            "name": title,
+            "description": plaintext2html(post.get("description") or ""),
+            "partner_id": partner.id,
+            "channel": "web",
+            "email_from": email,
+            "requester_unconfirmed": not confirmed,
+        }
+        if post.get("category_id"):
+            try:
+                category = self.env["spid.ticket.category"].sudo().browse(int(post["category_id"])).exists()
+            except (TypeError, ValueError) as error:
+                raise ValidationError(_("Unknown category.")) from error
+            vals["category_id"] = category.id or False
+        if post.get("client_name") and not confirmed:
+            vals["description"] += Markup("<p>%s</p>") % _("Client given: %s", post["client_name"])
+        ticket = self.sudo().create(vals)
+        if attachments:
+            ticket._spid_portal_attach(attachments, _("Attachments of the request"))
+        return ticket
 
     @api.model
     def _spid_check_portal_attachments(self, attachments):

@@ -238,3 +238,81 @@ class TestPortal(HttpCase):
         Ticket.create([{"name": f"t{i}", "partner_id": self.b1.partner_id.id} for i in range(990)])
         thousand = queries()
         self.assertEqual(ten, thousand, f"10 tickets: {ten} queries, 1000 tickets: {thousand}")
+
+
+@tagged("post_install", "-at_install")
+class TestPublicSubmit(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["spid.sla.policy"].search([]).active = False
+        cls.client = cls.env["res.partner"].create({"name": "Gamma SA", "is_company": True})
+        cls.env["res.partner"].create(
+            {"name": "Gina", "parent_id": cls.client.id, "email": "gina@gamma.example"}
+        )
+        cls.env.ref("spid_helpdesk.status_new").mail_template_id = cls.env.ref(
+            "spid_helpdesk.mail_template_ticket_ack"
+        )
+
+    def _submit(self, **values):
+        page = self.url_open("/helpdesk/submit")
+        self.assertEqual(page.status_code, 200)
+        marker = 'name="csrf_token" value="'
+        start = page.text.index(marker) + len(marker)
+        token = page.text[start : page.text.index('"', start)]
+        data = {"name": "Gus", "email": "gus@gamma.example", "title": "Door badge broken", **values}
+        return self.url_open("/helpdesk/submit", data=dict(data, csrf_token=token))
+
+    def test_anonymous_submission_matches_the_client_by_domain(self):
+        page = self._submit(description="<script>alert(1)</script> the badge reader")
+        self.assertIn("your request was received as", page.text)
+        ticket = self.env["spid.ticket"].search([("name", "=", "Door badge broken")])
+        self.assertEqual(
+            ticket.partner_id.parent_id, self.client, "a new contact of the client of that domain"
+        )
+        self.assertEqual(ticket.channel, "web")
+        self.assertNotIn("<script", ticket.description)
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        ack = ticket.message_ids.filtered(lambda m: ticket.reference in (m.subject or ""))
+        self.assertIn(ticket.get_portal_url(), ack.body, "the acknowledgement links to the ticket")
+
+    def test_honeypot_and_rate_limit_and_bad_input(self):
+        before = self.env["spid.ticket"].search_count([])
+        page = self._submit(website_url="http://spam.example")
+        self.assertIn("Thank you", page.text)
+        self.assertEqual(self.env["spid.ticket"].search_count([]), before, "the robot opened nothing")
+        self.assertIn("valid email", self._submit(email="not-an-address").text)
+        self.env["ir.config_parameter"].sudo().set_param("spid_helpdesk.submit_rate_limit", "2")
+        self._submit(title="one")
+        self._submit(title="two")
+        self.assertIn("Too many requests", self._submit(title="three").text)
+        self.assertEqual(self.env["spid.ticket"].search_count([]), before + 2)
+
+    def test_post_without_csrf_is_refused(self):
+        response = self.url_open("/helpdesk/submit", data={"name": "x", "email": "x@y.example", "title": "t"})
+        self.assertEqual(response.status_code, 400)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTour(HttpCase):
+    def test_customer_tour(self):
+        self.env["spid.sla.policy"].search([]).active = False
+        client = self.env["res.partner"].create(
+            {"name": "Tour Co", "is_company": True, "spid_is_client": True}
+        )
+        partner = self.env["res.partner"].create(
+            {"name": "Tina", "parent_id": client.id, "email": "tina@tour.ex"}
+        )
+        new_test_user(
+            self.env, "tina", groups="base.group_portal", partner_id=partner.id, email=partner.email
+        )
+        old = self.env["spid.ticket"].create({"name": "Tour: old request", "partner_id": partner.id})
+        self.env["spid.workunit"].create(
+            {"ticket_id": old.id, "visibility": "public", "description": "<p>Replace the video cable</p>"}
+        )
+        self.start_tour("/my/tickets/new", "spid_portal_customer_tour", login="tina")
+        new = self.env["spid.ticket"].search([("name", "=", "Tour: the monitor stays black")])
+        self.assertEqual((new.partner_id, new.channel), (partner, "portal"))
+        reply = old.message_ids.filtered(lambda m: "the cable fixed it" in m.body)
+        self.assertEqual(reply.author_id, partner)
