@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster under .local/pg, reached by a Unix socket only.
-#   pg.sh start | stop | env
+#   pg.sh start | stop | status | env
 # When PGHOST is already set, the server it names is used and nothing starts.
 # `env` prints the PG* variables for Odoo and psql (eval "$(scripts/pg.sh env)").
 source "$(dirname "$0")/common.sh"
 
 PGROOT=$STATE/pg
+# As root the cluster runs as `postgres`, which must reach it: a checkout in a
+# private directory (mktemp -d) keeps its cluster under /var/tmp instead.
+if [[ $(id -u) == 0 ]] && ! runuser -u postgres -- test -x "$REPO" 2>/dev/null; then
+  PGROOT=/var/tmp/spid-pg-$(printf %s "$REPO" | sha1sum | cut -c1-12)
+fi
 PGDATA=$PGROOT/data
 SOCKDIR=$PGROOT/run
 ROLE=${PGUSER_SPID:-spid}
@@ -48,6 +53,7 @@ stop() {
 }
 
 case "${1:-}" in
+  status) [[ -f "$PGDATA/PG_VERSION" ]] && as_owner pg_ctl -D "$PGDATA" status >/dev/null 2>&1 ;;
   start) [[ -n "${PGHOST:-}" ]] || start ;;
   stop) [[ -n "${PGHOST:-}" ]] || stop ;;
   env)
@@ -57,5 +63,5 @@ case "${1:-}" in
     else
       echo "export PGHOST=$SOCKDIR PGPORT=5432 PGUSER=$ROLE"
     fi ;;
-  *) die "usage: pg.sh start|stop|env" ;;
+  *) die "usage: pg.sh start|stop|status|env" ;;
 esac

@@ -6,6 +6,10 @@ source "$(dirname "$0")/common.sh"
 DB=${TEST_DB:-spid_test}
 bash "$REPO/scripts/install_odoo.sh"
 bash "$REPO/scripts/lint.sh"
+# A cluster this run starts is stopped at the end; one already running stays.
+if [[ -z "${PGHOST:-}" ]] && ! bash "$REPO/scripts/pg.sh" status; then
+  trap 'bash "$REPO/scripts/pg.sh" stop' EXIT
+fi
 bash "$REPO/scripts/pg.sh" start
 eval "$(bash "$REPO/scripts/pg.sh" env)"
 say "Fresh database $DB with $ADDONS"
@@ -19,5 +23,5 @@ sed -i "s/^http_port = .*/http_port = ${TEST_HTTP_PORT:-8169}/" "$STATE/odoo.con
 command -v chromium >/dev/null || say "warning: chromium is not installed; browser tours will fail"
 cd "$REPO"
 say "Running the tests"
-exec "$VENV/bin/python" -m pytest --odoo-config="$STATE/odoo.conf" --odoo-database="$DB" \
+"$VENV/bin/python" -m pytest --odoo-config="$STATE/odoo.conf" --odoo-database="$DB" \
   --odoo-http "$@"
