@@ -36,6 +36,8 @@
         "views/spid_sla_policy_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/spid_report_views.xml",
+        "report/spid_workorder_report.xml",
         "views/spid_helpdesk_menus.xml",
     ],
     "demo": [

@@ -13,3 +13,4 @@ from . import spid_sla_policy
 from . import spid_ticket_sla
 from . import spid_ticket_link
 from . import spid_workunit
+from . import spid_agent_objective

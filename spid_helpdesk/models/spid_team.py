@@ -1,5 +1,6 @@
 import ast
 from collections import Counter
+from datetime import timedelta
 from email.utils import formataddr
 
 from odoo import api, fields, models
@@ -97,11 +98,33 @@ class SpidTeam(models.Model):
     open_ticket_count = fields.Integer(compute="_compute_ticket_counts")
     unassigned_ticket_count = fields.Integer(compute="_compute_ticket_counts")
     my_ticket_count = fields.Integer(compute="_compute_ticket_counts")
+    at_risk_ticket_count = fields.Integer(compute="_compute_ticket_counts")
+    failed_week_count = fields.Integer(compute="_compute_ticket_counts", help="SLA failed in the last 7 days")
+    hours_month = fields.Float(compute="_compute_ticket_counts", help="Hours logged this month")
 
     def _compute_ticket_counts(self):
         self.open_ticket_count = self.unassigned_ticket_count = self.my_ticket_count = 0
+        self.at_risk_ticket_count = self.failed_week_count = 0
+        self.hours_month = 0.0
         if not self.ids:
             return
+        Ticket = self.env["spid.ticket"]
+        for team, count in Ticket._read_group(
+            [("team_id", "in", self.ids), ("sla_at_risk", "=", True)], ["team_id"], ["__count"]
+        ):
+            team.at_risk_ticket_count = count
+        week_ago = fields.Datetime.now() - timedelta(days=7)
+        for team, count in self.env["spid.ticket.sla"]._read_group(
+            [("team_id", "in", self.ids), ("status", "=", "failed"), ("date", ">=", week_ago)],
+            ["team_id"],
+            ["ticket_id:count_distinct"],
+        ):
+            team.failed_week_count = count
+        month_start = fields.Date.today().replace(day=1)
+        for team, hours in self.env["spid.workunit"]._read_group(
+            [("team_id", "in", self.ids), ("date", ">=", month_start)], ["team_id"], ["duration:sum"]
+        ):
+            team.hours_month = hours
         for team, user, count in self.env["spid.ticket"]._read_group(
             [("team_id", "in", self.ids), ("is_closed", "=", False)],
             ["team_id", "user_id"],

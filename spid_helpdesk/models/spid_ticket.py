@@ -3,6 +3,8 @@ import threading
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize, email_split, html_sanitize, is_html_empty, parse_contact_from_email
@@ -37,7 +39,8 @@ RESOLUTIONS = [
 # Fields that stay writable on a locked ticket: the chatter, activities and
 # ratings live beside the ticket's facts, and a manager may unlock it.
 LOCK_EXEMPT_PREFIXES = ("message_", "activity_", "rating_", "website_message")
-LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc", "limit_warning", "auto_close_warned_date"}
+# access_token: the portal creates it when a locked ticket's email is sent.
+LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc", "limit_warning", "auto_close_warned_date", "access_token"}
 # Fields whose change may change the service-level policies of a ticket.
 SLA_MATCH_FIELDS = ("team_id", "client_id", "partner_id", "category_id", "type_id", "priority", "company_id")
 
@@ -228,6 +231,11 @@ class SpidTicket(models.Model):
     )
     calendar_event_count = fields.Integer(compute="_compute_calendar_event_ids")
 
+    # Work order and statistics
+    signed_workorder = fields.Binary(string="Signed work order", attachment=True, copy=False)
+    signed_workorder_name = fields.Char(copy=False)
+    statistics_html = fields.Html(string="Statistics", compute="_compute_statistics_html", sanitize=False)
+
     # Work
     workunit_ids = fields.One2many("spid.workunit", "ticket_id", string="Work units")
     total_hours = fields.Float(
@@ -325,6 +333,93 @@ class SpidTicket(models.Model):
         if (operator == "=") == value:
             return domain
         return [("id", "not in", self._search(domain))]
+
+    def _compute_statistics_html(self):
+        """Time to first response and to resolution, time in each status and
+        hours per agent, from the SLA clocks, the tracking and the work units."""
+        status_times = self._spid_time_in_statuses()
+        hours = defaultdict(list)
+        for ticket, user, total in (
+            self.env["spid.workunit"]
+            .sudo()
+            ._read_group([("ticket_id", "in", self.ids)], ["ticket_id", "user_id"], ["duration:sum"])
+        ):
+            hours[ticket.id].append((user.name or "", total))
+        for ticket in self:
+            lines = ticket.sudo().sla_line_ids
+            response = lines.filtered(lambda line: line.kind == "response" and line.reached_date)[:1]
+            rows = [
+                (_("First response (working hours)"), f"{response.spent_hours:.2f}" if response else "—"),
+                (
+                    _("Resolution (hours)"),
+                    f"{(ticket.date_closed - ticket.create_date).total_seconds() / 3600:.2f}"
+                    if ticket.date_closed and ticket.create_date
+                    else "—",
+                ),
+            ]
+            rows += [
+                (_("In %s (hours)", name), f"{spent:.2f}") for name, spent in status_times.get(ticket.id, [])
+            ]
+            rows += [
+                (_("Work of %s (hours)", name), f"{total:.2f}") for name, total in hours.get(ticket.id, [])
+            ]
+            ticket.statistics_html = Markup('<table class="table table-sm">%s</table>') % Markup("").join(
+                Markup("<tr><td>%s</td><td class='text-end'>%s</td></tr>") % row for row in rows
+            )
+
+    def _spid_time_in_statuses(self):
+        """{ticket id: [(status name, hours)]} from the status tracking."""
+        if not self.ids:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT m.res_id, v.old_value_char, m.date
+              FROM mail_tracking_value v
+              JOIN mail_message m ON m.id = v.mail_message_id
+              JOIN ir_model_fields f ON f.id = v.field_id
+             WHERE m.model = 'spid.ticket' AND m.res_id = ANY(%s)
+               AND f.model = 'spid.ticket' AND f.name = 'status_id'
+             ORDER BY m.res_id, m.date, m.id
+            """,
+            [self.ids],
+        )
+        changes = defaultdict(list)
+        for ticket_id, old_status, date in self.env.cr.fetchall():
+            changes[ticket_id].append((old_status, date))
+        now = fields.Datetime.now()
+        result = {}
+        for ticket in self:
+            spent = defaultdict(float)
+            start = ticket.create_date or now
+            for old_status, date in changes.get(ticket.id, []):
+                spent[old_status] += (date - start).total_seconds() / 3600
+                start = date
+            spent[ticket.status_id.name] += ((ticket.date_closed or now) - start).total_seconds() / 3600
+            result[ticket.id] = sorted(spent.items(), key=lambda item: -item[1])
+        return result
+
+    def _spid_property_rows(self):
+        """[(label, value as text)] of the ticket's custom fields that are set."""
+        self.ensure_one()
+        rows = []
+        for prop in self.read(["properties"])[0]["properties"] or []:
+            value, kind = prop.get("value"), prop.get("type")
+            if value in (False, None, "", []):
+                continue
+            if kind == "selection":
+                value = dict(prop.get("selection") or []).get(value, value)
+            elif kind == "many2one" and isinstance(value, list | tuple):
+                value = value[1]
+            elif kind in ("many2many", "tags") and isinstance(value, list):
+                value = ", ".join(str(v[1]) if isinstance(v, list | tuple) else str(v) for v in value)
+            elif kind == "boolean":
+                value = _("Yes")
+            rows.append((prop.get("string") or prop.get("name"), value))
+        return rows
+
+    def action_print_workorder(self):
+        return self.env.ref("spid_helpdesk.action_report_spid_workorder").report_action(self)
 
     def _compute_calendar_event_ids(self):
         events = self.env["calendar.event"].search(

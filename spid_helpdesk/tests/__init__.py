@@ -4,6 +4,7 @@ from . import test_autoclose
 from . import test_automation
 from . import test_performance
 from . import test_mail_gateway
+from . import test_reporting
 from . import test_search
 from . import test_settings
 from . import test_sla

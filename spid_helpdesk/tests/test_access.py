@@ -90,8 +90,17 @@ class TestAccess(SpidHelpdeskCommon):
         self.env["spid.ticket.status"].with_user(self.manager).create({"name": "Manager's"})
 
     def test_portal_user_has_no_backend_access(self):
+        # a customer who did not ask for it (the portal addon lets the
+        # requester read their own ticket, nothing more)
+        stranger = self.env["res.users"].create(
+            {
+                "name": "Stranger",
+                "login": "hd_stranger",
+                "groups_id": [(6, 0, self.env.ref("base.group_portal").ids)],
+            }
+        )
         ticket = self._ticket()
         with self.assertRaises(AccessError):
-            ticket.with_user(self.portal_user).read(["name"])
+            ticket.with_user(stranger).read(["name"])
         with self.assertRaises(AccessError):
             self.env["spid.workunit"].with_user(self.portal_user).search([])

@@ -58,8 +58,12 @@ class TestWorkunit(SpidHelpdeskCommon):
     def test_locked_ticket_refuses_workunits(self):
         ticket = self._ticket(user=self.agent, user_id=self.agent.id)
         unit = self.env["spid.workunit"].with_user(self.agent).create({"ticket_id": ticket.id, "duration": 1})
+        # closing emails the requester (rating request) once the ticket is locked
+        self.st_closed.mail_template_id = self.env.ref("spid_helpdesk.mail_template_ticket_closed_rating")
         ticket.write(self._close_values(self.st_closed))
         ticket.action_lock()
+        self.env.flush_all()
+        self.env.cr.precommit.run()
         Unit = self.env["spid.workunit"].with_user(self.agent)
         with self.assertRaisesRegex(UserError, "locked"):
             Unit.create({"ticket_id": ticket.id, "duration": 1})

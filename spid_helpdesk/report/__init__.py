@@ -1,0 +1,2 @@
+from . import spid_ticket_report
+from . import spid_workunit_report

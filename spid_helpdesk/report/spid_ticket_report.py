@@ -1,0 +1,114 @@
+from odoo import fields, models
+
+from ..models.spid_ticket import CHANNELS, LEVELS
+
+
+class SpidTicketReport(models.Model):
+    """One row per ticket with what the statistics need, as an SQL view."""
+
+    _name = "spid.ticket.report"
+    _description = "Ticket analysis"
+    _auto = False
+    _order = "create_date desc"
+    _rec_name = "reference"
+
+    ticket_id = fields.Many2one("spid.ticket", readonly=True)
+    reference = fields.Char(readonly=True)
+    create_date = fields.Datetime(string="Opened on", readonly=True)
+    date_closed = fields.Datetime(string="Closed on", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    client_id = fields.Many2one("res.partner", string="Client", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Requester", readonly=True)
+    site_id = fields.Many2one("res.partner", string="Site", readonly=True)
+    user_id = fields.Many2one("res.users", string="Owner", readonly=True)
+    team_id = fields.Many2one("spid.team", string="Team", readonly=True)
+    category_id = fields.Many2one("spid.ticket.category", string="Category", readonly=True)
+    type_id = fields.Many2one("spid.ticket.type", string="Type", readonly=True)
+    status_id = fields.Many2one("spid.ticket.status", string="Status", readonly=True)
+    channel = fields.Selection(CHANNELS, readonly=True)
+    priority = fields.Selection(LEVELS, readonly=True)
+    is_closed = fields.Boolean(readonly=True)
+    nbr = fields.Integer(string="Tickets", readonly=True, aggregator="sum")
+    opened = fields.Integer(readonly=True, aggregator="sum")
+    closed = fields.Integer(readonly=True, aggregator="sum")
+    backlog = fields.Integer(string="Open", readonly=True, aggregator="sum", help="Still open today.")
+    reopened = fields.Integer(readonly=True, aggregator="sum",
+                              help="Times the ticket was reopened.")  # fmt: skip
+    reopen_rate = fields.Float(string="Reopen rate (%)", readonly=True, aggregator="avg")
+    resolution_hours = fields.Float(
+        string="Hours to close",
+        readonly=True,
+        aggregator="avg",
+        help="Calendar hours from opening to closing.",
+    )
+    resolution_working_hours = fields.Float(
+        string="Working hours to close",
+        readonly=True,
+        aggregator="avg",
+        help="Working hours counted by the resolution clock of the ticket's service level.",
+    )
+    response_working_hours = fields.Float(
+        string="Working hours to first response",
+        readonly=True,
+        aggregator="avg",
+        help="Working hours counted by the first-response clock of the ticket's service level.",
+    )
+    sla_met_percent = fields.Float(string="SLA met (%)", readonly=True, aggregator="avg")
+    rating = fields.Float(string="Satisfaction (/5)", readonly=True, aggregator="avg")
+    total_hours = fields.Float(string="Hours spent", readonly=True, aggregator="sum")
+
+    @property
+    def _table_query(self):
+        return """
+            SELECT t.id AS id,
+                   t.id AS ticket_id,
+                   t.reference,
+                   t.create_date,
+                   t.date_closed,
+                   t.company_id,
+                   t.client_id,
+                   t.partner_id,
+                   t.site_id,
+                   t.user_id,
+                   t.team_id,
+                   t.category_id,
+                   t.type_id,
+                   t.status_id,
+                   t.channel,
+                   t.priority,
+                   t.is_closed,
+                   1 AS nbr,
+                   1 AS opened,
+                   CASE WHEN t.is_closed THEN 1 ELSE 0 END AS closed,
+                   CASE WHEN t.is_closed THEN 0 ELSE 1 END AS backlog,
+                   COALESCE(r.reopened, 0) AS reopened,
+                   CASE WHEN COALESCE(r.reopened, 0) > 0 THEN 100.0 ELSE 0.0 END AS reopen_rate,
+                   EXTRACT(EPOCH FROM t.date_closed - t.create_date) / 3600.0 AS resolution_hours,
+                   sla.resolution_working_hours,
+                   sla.response_working_hours,
+                   CASE WHEN sla.done > 0 THEN 100.0 * sla.met / sla.done END AS sla_met_percent,
+                   NULLIF(t.rating_last_value, 0) AS rating,
+                   t.total_hours
+              FROM spid_ticket t
+              LEFT JOIN (
+                    SELECT m.res_id AS ticket_id, COUNT(*) AS reopened
+                      FROM mail_tracking_value v
+                      JOIN mail_message m ON m.id = v.mail_message_id AND m.model = 'spid.ticket'
+                      JOIN ir_model_fields f ON f.id = v.field_id AND f.name = 'status_id'
+                           AND f.model = 'spid.ticket'
+                      JOIN spid_ticket_status s ON s.id = v.new_value_integer AND s.is_reopen
+                     GROUP BY m.res_id
+                   ) r ON r.ticket_id = t.id
+              LEFT JOIN (
+                    SELECT ticket_id,
+                           MAX(CASE WHEN kind = 'resolution' AND status != 'ongoing' THEN spent_hours END)
+                               AS resolution_working_hours,
+                           MAX(CASE WHEN kind = 'response' AND status != 'ongoing' THEN spent_hours END)
+                               AS response_working_hours,
+                           COUNT(*) FILTER (WHERE status = 'met') AS met,
+                           COUNT(*) FILTER (WHERE status != 'ongoing') AS done
+                      FROM spid_ticket_sla
+                     GROUP BY ticket_id
+                   ) sla ON sla.ticket_id = t.id
+             WHERE t.active
+        """

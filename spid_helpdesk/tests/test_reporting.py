@@ -1,0 +1,154 @@
+from datetime import date, datetime
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import SpidHelpdeskCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReporting(SpidHelpdeskCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client_2 = cls.env["res.partner"].create({"name": "Second client", "is_company": True})
+        cls.contact_2 = cls.env["res.partner"].create({"name": "Sam", "parent_id": cls.client_2.id})
+        Unit = cls.env["spid.workunit"]
+        cls.data = []
+        with freeze_time(datetime(2026, 10, 5, 10, 0)):
+            for i, (partner, category) in enumerate(
+                [
+                    (cls.requester, cls.category),
+                    (cls.contact_2, cls.category),
+                    (cls.contact_2, cls.category_other),
+                ]
+            ):
+                ticket = cls._ticket(partner_id=partner.id, category_id=category.id, user_id=cls.agent.id)
+                for hours, billable in ((1.5, True), (0.5 * (i + 1), False)):
+                    Unit.create({"ticket_id": ticket.id, "duration": hours, "billable": billable,
+                                 "user_id": cls.agent.id})  # fmt: skip
+                cls.data.append(ticket)
+        with freeze_time(datetime(2026, 10, 6, 10, 0)):
+            cls.data[0].write(cls._close_values(cls.st_closed))
+
+    def _tickets(self):
+        return self.env["spid.ticket"].browse([t.id for t in self.data])
+
+    def test_time_analysis_matches_the_work_units(self):
+        tickets = self._tickets()
+        groups = self.env["spid.workunit.report"].with_user(self.supervisor)._read_group(
+            [("ticket_id", "in", tickets.ids)], ["client_id", "date:month"],
+            ["hours:sum", "billable_hours:sum", "days:sum"],
+        )  # fmt: skip
+        expected = {}
+        for unit in tickets.workunit_ids:
+            hours, billable = expected.get(unit.client_id, (0.0, 0.0))
+            expected[unit.client_id] = (
+                hours + unit.duration,
+                billable + (unit.duration if unit.billable else 0),
+            )
+        self.assertEqual(len(groups), 2)
+        for client, month, hours, billable, days in groups:
+            self.assertEqual(month.date(), date(2026, 10, 1))
+            self.assertAlmostEqual(hours, expected[client][0])
+            self.assertAlmostEqual(billable, expected[client][1])
+            self.assertAlmostEqual(days, hours / self.env.company.spid_hours_per_day)
+
+    def test_ticket_analysis_counts(self):
+        tickets = self._tickets()
+        Report = self.env["spid.ticket.report"].with_user(self.supervisor)
+        [(opened, closed, backlog, spent)] = Report._read_group(
+            [("ticket_id", "in", tickets.ids)],
+            [],
+            ["opened:sum", "closed:sum", "backlog:sum", "total_hours:sum"],
+        )
+        self.assertEqual((opened, closed, backlog), (3, 1, 2))
+        self.assertAlmostEqual(spent, sum(tickets.mapped("total_hours")))
+        row = Report.search([("ticket_id", "=", tickets[0].id)])
+        expected = (tickets[0].date_closed - tickets[0].create_date).total_seconds() / 3600
+        self.assertAlmostEqual(row.resolution_hours, expected, places=4)
+
+    def test_reopen_rate(self):
+        ticket = self._tickets()[0]
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        ticket.with_user(self.supervisor).action_reopen("again")
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        row = (
+            self.env["spid.ticket.report"].with_user(self.supervisor).search([("ticket_id", "=", ticket.id)])
+        )
+        self.assertEqual(row.reopened, 1)
+        self.assertEqual(row.reopen_rate, 100.0)
+
+    def test_agent_sees_only_its_teams_figures(self):
+        tickets = self._tickets()
+        Report = self.env["spid.workunit.report"].with_user(self.agent_other)
+        visible = Report.search([("ticket_id", "in", tickets.ids)]).ticket_id
+        self.assertEqual(visible, tickets.filtered(lambda t: t.team_id == self.team_other))
+        rows = (
+            self.env["spid.ticket.report"]
+            .with_user(self.agent_other)
+            .search([("ticket_id", "in", tickets.ids)])
+        )
+        self.assertEqual(rows.ticket_id, visible)
+
+    def test_objectives(self):
+        Objective = self.env["spid.agent.objective"].with_user(self.supervisor)
+        objective = Objective.create(
+            {"user_id": self.agent.id, "month": "2026-10-17", "target_hours": 10, "target_tickets": 4}
+        )
+        self.assertEqual(objective.month, date(2026, 10, 1))
+        hours = sum(self._tickets().workunit_ids.mapped("duration"))
+        self.assertAlmostEqual(objective.actual_hours, hours)
+        self.assertAlmostEqual(objective.hours_percent, 100.0 * hours / 10)
+        self.assertEqual(objective.actual_tickets, 1)
+        self.assertEqual(objective.tickets_percent, 25.0)
+        mine = self.env["spid.agent.objective"].with_user(self.agent_2).search([])
+        self.assertFalse(mine, "an agent sees only their own objectives")
+
+    def test_work_order_with_custom_fields(self):
+        kind = self.env["spid.ticket.type"].create(
+            {
+                "name": "Hardware",
+                "workorder_template": "<p>Check the fans.</p>",
+                "properties_definition": [{"name": "serial", "string": "Serial number", "type": "char"}],
+            }
+        )
+        ticket = self._tickets()[1]
+        ticket.write({"type_id": kind.id})
+        ticket.properties = {"serial": "SN-4242"}
+        self.env["spid.workunit"].create(
+            {
+                "ticket_id": ticket.id,
+                "visibility": "public",
+                "description": "<p>Fan replaced</p>",
+                "duration": 1,
+            }
+        )
+        self.env["spid.workunit"].create(
+            {"ticket_id": ticket.id, "visibility": "internal", "description": "<p>Warranty trick</p>"}
+        )
+        html, _format = self.env["ir.actions.report"]._render_qweb_html(
+            "spid_helpdesk.action_report_spid_workorder", ticket.ids
+        )
+        html = html.decode()
+        for expected in (ticket.reference, "Serial number", "SN-4242", "Check the fans.", "Fan replaced",
+                         self.client_2.name):  # fmt: skip
+            self.assertIn(expected, html)
+        self.assertNotIn("Warranty trick", html, "internal work stays off the work order")
+
+    def test_ticket_statistics_tab(self):
+        ticket = self._tickets()[0]
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        html = ticket.with_user(self.agent).statistics_html
+        self.assertIn("Work of Agent Alpha (hours)", html)
+        self.assertIn("Resolution (hours)", html)
+        spent = (ticket.date_closed - ticket.create_date).total_seconds() / 3600
+        self.assertIn(f"{spent:.2f}", html)
+
+    def test_team_dashboard_counters(self):
+        team = self.team.with_user(self.supervisor)
+        self.assertEqual(team.open_ticket_count, 1)
