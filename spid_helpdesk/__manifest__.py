@@ -44,6 +44,9 @@
         "demo/spid_helpdesk_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "spid_helpdesk/static/src/**/*",
+        ],
         "web.assets_tests": [
             "spid_helpdesk/static/tests/tours/**/*",
         ],

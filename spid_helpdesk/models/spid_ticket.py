@@ -1295,6 +1295,11 @@ class SpidTicket(models.Model):
             },
         }
 
+    @api.model
+    def spid_waiting_count(self):
+        """Open tickets owned by the current user, for the top bar."""
+        return self.search_count([("user_id", "=", self.env.uid), ("is_closed", "=", False)])
+
     def action_view_workunits(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("spid_helpdesk.spid_workunit_action")

@@ -23,6 +23,7 @@ class TestTicketUi(HttpCase):
         cls.env["spid.ticket.category"].create({"name": "Tour Category", "team_id": cls.team.id})
 
     def test_operator_creates_and_takes_a_ticket(self):
+        self.env["spid.ticket"].create({"name": "Already mine", "user_id": self.agent.id})
         self.start_tour("/odoo", "spid_ticket_phone_tour", login="tour_agent")
         ticket = self.env["spid.ticket"].search([("name", "=", "Tour printer is jammed")])
         self.assertEqual(len(ticket), 1)
@@ -31,3 +32,4 @@ class TestTicketUi(HttpCase):
         self.assertEqual(ticket.user_id, self.agent)
         self.assertEqual(ticket.editor_id, self.agent)
         self.assertEqual(ticket.status_id, self.env.ref("spid_helpdesk.status_assigned"))
+        self.assertEqual(self.env["spid.ticket"].with_user(self.agent).spid_waiting_count(), 2)

@@ -24,6 +24,10 @@ registry.category("web_tour.tours").add("spid_ticket_phone_tour", {
     url: "/odoo/action-spid_helpdesk.spid_ticket_action",
     steps: () => [
         {
+            // the top bar counts the agent's open tickets (one, made by the test)
+            trigger: ".o_menu_systray .o_spid_my_tickets .o_spid_my_tickets_count:contains(1)",
+        },
+        {
             trigger: ".o_list_button_add",
             run: "click",
         },
