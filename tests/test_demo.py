@@ -4,6 +4,8 @@ demo data on purpose; every other test builds its own."""
 
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
+
 ADDONS = ("spid_helpdesk", "spid_helpdesk_invoicing", "spid_helpdesk_portal")
 
 
@@ -25,10 +27,7 @@ class TestDemo(HttpCase):
 
     def _csrf(self):
         """The login form's CSRF token, for this test's session."""
-        page = self.url_open("/web/login").text
-        marker = 'name="csrf_token" value="'
-        start = page.index(marker) + len(marker)
-        return page[start : page.index('"', start)]
+        return form_csrf_token(self.url_open("/web/login").text)
 
     def test_demo_agent_logs_in_to_the_backend(self):
         response = self._login("agent", "agent")

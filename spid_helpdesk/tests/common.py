@@ -4,6 +4,13 @@ from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
 
+def form_csrf_token(html):
+    """The CSRF token of the first form of an HTML page, as a browser sends it."""
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
 class SpidHelpdeskCommon(TransactionCase):
     """Own fixtures: two teams, agents with only the groups they need, a
     client with two contacts and a site. Nothing here reads demo data."""

@@ -2,6 +2,8 @@ from odoo import sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
+
 
 @tagged("post_install", "-at_install")
 class TestPortal(HttpCase):
@@ -69,10 +71,7 @@ class TestPortal(HttpCase):
         return self.url_open(url, data=data or {}, files=files, allow_redirects=False)
 
     def csrf_token(self):
-        page = self.url_open("/my/tickets/new").text
-        marker = 'name="csrf_token" value="'
-        start = page.index(marker) + len(marker)
-        return page[start : page.index('"', start)]
+        return form_csrf_token(self.url_open("/my/tickets/new").text)
 
     # -- what each customer sees --------------------------------------
 
@@ -257,9 +256,7 @@ class TestPublicSubmit(HttpCase):
     def _submit(self, **values):
         page = self.url_open("/helpdesk/submit")
         self.assertEqual(page.status_code, 200)
-        marker = 'name="csrf_token" value="'
-        start = page.text.index(marker) + len(marker)
-        token = page.text[start : page.text.index('"', start)]
+        token = form_csrf_token(page.text)
         data = {"name": "Gus", "email": "gus@gamma.example", "title": "Door badge broken", **values}
         return self.url_open("/helpdesk/submit", data=dict(data, csrf_token=token))
 
