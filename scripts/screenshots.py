@@ -18,10 +18,15 @@ import websocket
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8069"
 PORT = 9333
 SHOTS = [
-    # (path, file), as the demo agent
+    # (path, file), as the demo agent; then CUSTOMER_SHOTS as the demo customer
+    ("/odoo/action-spid_helpdesk.spid_team_action_dashboard", "overview.png"),
     ("/odoo/action-spid_helpdesk.spid_ticket_action", "tickets_list.png"),
     ("/odoo/action-spid_helpdesk.spid_ticket_action?view_type=kanban", "tickets_kanban.png"),
     ("/odoo/action-spid_helpdesk.spid_ticket_action/{vpn}", "ticket_form.png"),
+]
+CUSTOMER_SHOTS = [
+    ("/my/tickets?filterby=all", "portal_tickets.png"),
+    ("/my/tickets/{printer}", "portal_ticket.png"),
 ]
 
 
@@ -82,28 +87,44 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def login(browser, user):
+    browser.goto(f"{BASE}/web/login", wait=2)
+    browser.js(
+        f"document.querySelector('#login').value='{user}';"
+        f"document.querySelector('#password').value='{user}';"
+        "document.querySelector('form.oe_login_form').submit();"
+    )
+    time.sleep(4)
+
+
+def ticket_id(browser, name):
+    return browser.js(
+        "fetch('/web/dataset/call_kw', {method: 'POST', headers: {'Content-Type': "
+        "'application/json'}, body: JSON.stringify({jsonrpc: '2.0', params: {model: 'spid.ticket', "
+        f"method: 'search', args: [[['name', '=', '{name}']]], kwargs: {{}}}}}})}})"
+        ".then(r => r.json()).then(r => r.result[0])"
+    )
+
+
 def main():
     browser = Browser()
     try:
         browser.send(
             "Emulation.setDeviceMetricsOverride", width=1400, height=900, deviceScaleFactor=1, mobile=False
         )
-        browser.goto(f"{BASE}/web/login", wait=2)
-        browser.js(
-            "document.querySelector('#login').value='agent';"
-            "document.querySelector('#password').value='agent';"
-            "document.querySelector('form.oe_login_form').submit();"
-        )
-        time.sleep(4)
-        # the demo ticket shown in the form screenshot
-        ticket = browser.js(
-            "fetch('/web/dataset/call_kw', {method: 'POST', headers: {'Content-Type': "
-            "'application/json'}, body: JSON.stringify({jsonrpc: '2.0', params: {model: 'spid.ticket', "
-            "method: 'search', args: [[['name', '=', 'VPN drops every hour']]], kwargs: {}}})})"
-            ".then(r => r.json()).then(r => r.result[0])"
-        )
+        login(browser, "agent")
+        # the demo tickets shown in the form screenshots
+        vpn = ticket_id(browser, "VPN drops every hour")
+        browser.goto(BASE + SHOTS[0][0], wait=8)  # first load builds the assets
         for path, name in SHOTS:
-            browser.goto(BASE + path.format(vpn=ticket), wait=5)
+            browser.goto(BASE + path.format(vpn=vpn), wait=5)
+            browser.shot(f"docs/img/{name}")
+            print("docs/img/" + name)
+        browser.goto(f"{BASE}/web/session/logout", wait=2)
+        login(browser, "customer")
+        printer = ticket_id(browser, "Printer on the 2nd floor jams every morning")
+        for path, name in CUSTOMER_SHOTS:
+            browser.goto(BASE + path.format(printer=printer), wait=4)
             browser.shot(f"docs/img/{name}")
             print("docs/img/" + name)
     finally:
