@@ -17,6 +17,10 @@ class ResPartner(models.Model):
         help="Grouped: the client's contacts see each other's tickets on the portal.\n"
         "Independent: each contact sees only their own tickets.",
     )
+    spid_portal_show_time = fields.Boolean(
+        string="Show time on the portal",
+        help="The client's contacts see the hours of the public work done on their tickets.",
+    )
     spid_open_ticket_limit = fields.Integer(
         string="Open tickets per requester",
         help="Open tickets each contact of this client may have at once; 0 = no limit.",

@@ -106,6 +106,10 @@ class SpidHelpdeskPortal(CustomerPortal):
             "page_name": "spid_ticket",
             "error": error,
             "can_act": ticket.partner_id == request.env.user.partner_id,
+            "show_time": ticket.client_id.spid_portal_show_time,
+            "rating_token": ticket._spid_portal_rating_token()
+            if ticket.is_closed and ticket.partner_id == request.env.user.partner_id
+            else False,
         }, "my_tickets_history", False)  # fmt: skip
         return request.render("spid_helpdesk_portal.portal_my_ticket", values)
 

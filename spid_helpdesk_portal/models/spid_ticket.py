@@ -49,6 +49,14 @@ class SpidTicket(models.Model):
             return ["|", ("partner_id", "=", partner.id), ("client_id", "=", client.id)]
         return [("partner_id", "=", partner.id)]
 
+    def _spid_portal_rating_token(self):
+        """The requester's token for Odoo's rating page, while not yet rated."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if ticket.rating_ids.filtered("consumed"):
+            return False
+        return ticket._rating_get_access_token()
+
     def _spid_portal_workunits(self):
         """Public work units only, never time when the client does not see it."""
         self.ensure_one()

@@ -218,6 +218,60 @@ class TestPortal(HttpCase):
         self.assertEqual(response.status_code, 405, "GET never closes")
         self.assertFalse(self.t_a1.is_closed)
 
+    def test_time_is_shown_only_when_the_client_wants_it(self):
+        page = self._get(f"/my/tickets/{self.t_a1.id}", "anna")
+        self.assertNotIn("Time spent", page.text)
+        self.client_a.spid_portal_show_time = True
+        self.env.flush_all()
+        page = self._get(f"/my/tickets/{self.t_a1.id}")
+        public_hours = sum(
+            self.t_a1.workunit_ids.filtered(lambda u: u.visibility == "public").mapped("duration")
+        )
+        self.assertIn(f"Time spent: <span>{public_hours:.2f}</span> h", page.text, "public work only")
+
+    def test_rate_a_closed_ticket(self):
+        self.authenticate("anna", "anna")
+        self._post(f"/my/tickets/{self.t_a1.id}/close", {})
+        page = self._get(f"/my/tickets/{self.t_a1.id}")
+        token = self.t_a1.sudo().rating_ids.access_token
+        self.assertIn(f"/rate/{token}/5", page.text)
+        form = self.url_open(f"/rate/{token}/5")
+        self.assertEqual(form.status_code, 200)
+        self.url_open(
+            f"/rate/{token}/submit_feedback",
+            data={"rate": 5, "feedback": "Quick and clear", "csrf_token": form_csrf_token(form.text)},
+        )
+        self.assertEqual(self.t_a1.sudo().rating_ids.rating, 5)
+        self.assertEqual(self.t_a1.sudo().rating_ids.feedback, "Quick and clear")
+        self.assertNotIn("/rate/", self._get(f"/my/tickets/{self.t_a2.id}").text, "only the requester rates")
+
+    def test_other_clients_attachments_and_messages_stay_closed(self):
+        secret = self.env["ir.attachment"].create(
+            {"name": "bert.txt", "raw": b"BERT-ONLY", "res_model": "spid.ticket", "res_id": self.t_b1.id}
+        )
+        self.t_b1.message_post(body="BERT-MESSAGE", attachment_ids=secret.ids, message_type="comment",
+                               subtype_xmlid="mail.mt_comment")  # fmt: skip
+        self.authenticate("anna", "anna")
+        response = self.url_open(f"/web/content/{secret.id}")
+        self.assertIn(response.status_code, (403, 404))
+        self.assertNotIn("BERT-ONLY", response.text)
+        self.t_a1._portal_ensure_token()
+        response = self.url_open(f"/web/content/{secret.id}?access_token={self.t_a1.access_token}")
+        self.assertNotIn("BERT-ONLY", response.text, "a token of one's own ticket opens nothing else")
+        messages = self.url_open(
+            "/mail/thread/messages",
+            data='{"jsonrpc": "2.0", "params": {"thread_model": "spid.ticket", "thread_id": %d}}'
+            % self.t_b1.id,
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertNotIn("BERT-MESSAGE", messages.text)
+        partners = self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {"model": "res.partner", "method": "search_read", "args": [[("id", "=", self.b1.partner_id.id)]],
+             "kwargs": {"fields": ["name"]}},
+        )  # fmt: skip
+        self.assertFalse(partners, "no other client's contacts")
+
     def test_home_counter(self):
         self.authenticate("anna", "anna")
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["spid_ticket_count"]})
