@@ -13,6 +13,9 @@
         "views/spid_ticket_portal_templates.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "spid_helpdesk_portal/static/src/**/*",
+        ],
         "web.assets_tests": [
             "spid_helpdesk_portal/static/tests/tours/**/*",
         ],

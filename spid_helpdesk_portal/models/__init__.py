@@ -1,1 +1,2 @@
 from . import spid_ticket
+from . import spid_ticket_type

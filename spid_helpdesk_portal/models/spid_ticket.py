@@ -94,6 +94,11 @@ class SpidTicket(models.Model):
         if vals.get("urgency") not in (None, "0", "1", "2", "3"):
             raise ValidationError(_("Invalid urgency."))
         self._spid_check_portal_attachments(attachments)
+        if vals.get("type_id"):
+            kind = self.env["spid.ticket.type"].sudo().browse(vals["type_id"])
+            properties = kind._spid_portal_properties(values)
+            if properties:
+                vals["properties"] = properties
         vals.update(partner_id=partner.id, client_id=client.id, channel="portal")
         ticket = self.sudo().with_context(mail_create_nosubscribe=True).create(vals)
         if attachments:

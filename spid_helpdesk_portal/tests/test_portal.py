@@ -175,6 +175,37 @@ class TestPortal(HttpCase):
         self.assertTrue(ticket.message_ids.attachment_ids.filtered(lambda a: a.name == "photo.png"))
         self.assertIn(f"/my/tickets/{ticket.id}", response.headers["Location"])
 
+    def test_custom_fields_of_the_chosen_type(self):
+        kind = self.env["spid.ticket.type"].create(
+            {
+                "name": "Hardware",
+                "portal_selectable": True,
+                "properties_definition": [
+                    {"name": "serial", "string": "Serial number", "type": "char"},
+                    {
+                        "name": "brand",
+                        "string": "Brand",
+                        "type": "selection",
+                        "selection": [["hp", "HP"], ["canon", "Canon"]],
+                    },
+                ],  # fmt: skip
+            }
+        )
+        self.env.flush_all()
+        self.authenticate("anna", "anna")
+        form = self._get("/my/tickets/new")
+        self.assertIn('name="prop_serial"', form.text)
+        response = self._post(
+            "/my/tickets/new",
+            {"name": "Printer", "type_id": kind.id, "prop_serial": "SN-1", "prop_brand": "canon"},
+        )
+        self.assertEqual(response.status_code, 303)
+        ticket = self.env["spid.ticket"].search([("name", "=", "Printer"), ("type_id", "=", kind.id)])
+        self.assertEqual(ticket.properties, {"serial": "SN-1", "brand": "canon"})
+        page = self._post("/my/tickets/new", {"name": "Bad brand", "type_id": kind.id, "prop_brand": "xerox"})
+        self.assertIn("Invalid value for Brand", page.text)
+        self.assertFalse(self.env["spid.ticket"].search([("name", "=", "Bad brand")]))
+
     def test_bad_input_creates_nothing(self):
         self.authenticate("anna", "anna")
         before = self.env["spid.ticket"].search_count([])
@@ -362,8 +393,16 @@ class TestPortalTour(HttpCase):
         self.env["spid.workunit"].create(
             {"ticket_id": old.id, "visibility": "public", "description": "<p>Replace the video cable</p>"}
         )
+        self.env["spid.ticket.type"].create(
+            {
+                "name": "Tour hardware",
+                "portal_selectable": True,
+                "properties_definition": [{"name": "serial", "string": "Serial number", "type": "char"}],
+            }
+        )
         self.start_tour("/my/tickets/new", "spid_portal_customer_tour", login="tina")
         new = self.env["spid.ticket"].search([("name", "=", "Tour: the monitor stays black")])
         self.assertEqual((new.partner_id, new.channel), (partner, "portal"))
+        self.assertEqual(new.properties, {"serial": "SN-TOUR"})
         reply = old.message_ids.filtered(lambda m: "the cable fixed it" in m.body)
         self.assertEqual(reply.author_id, partner)

@@ -18,6 +18,14 @@ registry.category("web_tour.tours").add("spid_portal_customer_tour", {
             run: "edit Since this morning, at the front desk.",
         },
         {
+            trigger: "#spid_type",
+            run: "selectByLabel Tour hardware",
+        },
+        {
+            trigger: ".spid_type_fields:not(.d-none) #prop_serial",
+            run: "edit SN-TOUR",
+        },
+        {
             trigger: "button[type=submit]:contains(Send the request)",
             run: "click",
         },

@@ -1,0 +1,45 @@
+from odoo import _, fields, models
+from odoo.exceptions import ValidationError
+
+# Custom-field kinds a customer can fill in on the portal form.
+PORTAL_PROPERTY_TYPES = ("char", "text", "integer", "float", "date", "boolean", "selection")
+
+
+class SpidTicketType(models.Model):
+    _inherit = "spid.ticket.type"
+
+    def _spid_portal_property_definitions(self):
+        """The custom fields of this type shown on the portal form."""
+        self.ensure_one()
+        return [d for d in self.properties_definition or [] if d.get("type") in PORTAL_PROPERTY_TYPES]
+
+    def _spid_portal_properties(self, posted):
+        """{name: value} from the posted `prop_<name>` inputs, checked
+        against the type's definitions; a clear error names the bad field."""
+        self.ensure_one()
+        values = {}
+        for definition in self._spid_portal_property_definitions():
+            name, kind = definition["name"], definition["type"]
+            raw = posted.get(f"prop_{name}")
+            if raw in (None, ""):
+                continue
+            label = definition.get("string") or name
+            try:
+                if kind == "integer":
+                    value = int(raw)
+                elif kind == "float":
+                    value = float(raw)
+                elif kind == "date":
+                    value = fields.Date.to_string(fields.Date.to_date(raw))
+                elif kind == "boolean":
+                    value = raw in ("1", "on", "true", "True")
+                elif kind == "selection":
+                    if raw not in {key for key, _label in definition.get("selection") or []}:
+                        raise ValueError(raw)
+                    value = raw
+                else:
+                    value = str(raw)[:2000]
+            except (TypeError, ValueError) as error:
+                raise ValidationError(_("Invalid value for %s.", label)) from error
+            values[name] = value
+        return values
