@@ -258,7 +258,10 @@ class TestPortal(HttpCase):
         public_hours = sum(
             self.t_a1.workunit_ids.filtered(lambda u: u.visibility == "public").mapped("duration")
         )
-        self.assertIn(f"Time spent: <span>{public_hours:.2f}</span> h", page.text, "public work only")
+        self.assertEqual(public_hours, 0.25)
+        self.assertRegex(
+            page.text, r"Time spent: <span[^>]*>00:15</span>", "public work only, as hours:minutes"
+        )
 
     def test_rate_a_closed_ticket(self):
         self.authenticate("anna", "anna")
