@@ -38,6 +38,8 @@
         "views/res_config_settings_views.xml",
         "views/spid_report_views.xml",
         "report/spid_workorder_report.xml",
+        "report/spid_statistics_report.xml",
+        "wizard/spid_statistics_wizard_views.xml",
         "views/spid_helpdesk_menus.xml",
     ],
     "demo": [

@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import SpidHelpdeskCommon
@@ -152,3 +153,51 @@ class TestReporting(SpidHelpdeskCommon):
     def test_team_dashboard_counters(self):
         team = self.team.with_user(self.supervisor)
         self.assertEqual(team.open_ticket_count, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestStatisticsSummary(SpidHelpdeskCommon):
+    def test_summary_per_client_with_median_and_share(self):
+        client_2 = self.env["res.partner"].create({"name": "Second client", "is_company": True})
+        contact_2 = self.env["res.partner"].create({"name": "Sam", "parent_id": client_2.id})
+        Unit = self.env["spid.workunit"]
+        durations = []
+        for partner, hours in ((self.requester, 3.0), (self.requester, 1.0), (contact_2, 4.0)):
+            ticket = self._ticket(partner_id=partner.id, user_id=self.agent.id)
+            Unit.create({"ticket_id": ticket.id, "duration": hours, "user_id": self.agent.id})
+            if partner == self.requester:
+                ticket.write(self._close_values(self.st_closed))
+                durations.append((ticket.date_closed - ticket.create_date).total_seconds() / 3600)
+        today = date.today()
+        wizard = (
+            self.env["spid.statistics.wizard"]
+            .with_user(self.supervisor)
+            .create({"date_from": today, "date_to": today, "group_by": "client"})
+        )
+        rows, total = wizard._spid_rows()
+        by_name = {row["name"]: row for row in rows}
+        mine = by_name[self.client.display_name]
+        self.assertEqual((mine["opened"], mine["closed"]), (2, 2))
+        self.assertAlmostEqual(mine["hours"], 4.0)
+        self.assertAlmostEqual(mine["share"], 50.0)
+        self.assertAlmostEqual(by_name[client_2.display_name]["share"], 50.0)
+        self.assertAlmostEqual(mine["median_close"], sorted(durations)[0] / 2 + sorted(durations)[1] / 2)
+        self.assertEqual((total["opened"], total["hours"]), (3, 8.0))
+        html, _format = (
+            self.env["ir.actions.report"]
+            .with_user(self.supervisor)
+            ._render_qweb_html("spid_helpdesk.action_report_spid_statistics", wizard.ids)
+        )
+        self.assertIn("Median hours to close", html.decode())
+        self.assertIn("50.0 %", html.decode().replace("\n", ""))
+        # an agent of another team sums nothing of these tickets
+        other = (
+            self.env["spid.statistics.wizard"]
+            .with_user(self.agent_other)
+            .create({"date_from": today, "date_to": today})
+        )
+        self.assertFalse(other._spid_rows()[0])
+
+    def test_period_must_be_in_order(self):
+        with self.assertRaisesRegex(UserError, "starts after it ends"):
+            self.env["spid.statistics.wizard"].create({"date_from": "2026-02-01", "date_to": "2026-01-01"})

@@ -1,3 +1,4 @@
 from . import spid_ticket_close_wizard
 from . import spid_ticket_escalate_wizard
 from . import spid_ticket_reopen_wizard
+from . import spid_statistics_wizard
