@@ -8,7 +8,8 @@ bash "$REPO/scripts/install_odoo.sh"
 bash "$REPO/scripts/lint.sh"
 # A cluster this run starts is stopped at the end; one already running stays.
 if [[ -z "${PGHOST:-}" ]] && ! bash "$REPO/scripts/pg.sh" status; then
-  trap 'bash "$REPO/scripts/pg.sh" stop' EXIT
+  # (the PG* variables exported below would make pg.sh leave the server alone)
+  trap 'env -u PGHOST -u PGPORT -u PGUSER bash "$REPO/scripts/pg.sh" stop' EXIT
 fi
 bash "$REPO/scripts/pg.sh" start
 eval "$(bash "$REPO/scripts/pg.sh" env)"
