@@ -709,13 +709,13 @@ class SpidTicket(models.Model):
                     ("policy_id", "in", policies.ids),
                     ("client_id", "in", self.client_id.ids),
                     ("ticket_id.is_closed", "=", False),
-                    ("kind", "in", ("response", "resolution", "inactivity")),
                 ],
                 ["policy_id", "client_id"],
                 ["ticket_id:count_distinct"],
             )
         }
         activities = []
+        model_id = self.env["ir.model"]._get_id(self._name)
         for ticket in self:
             for policy in policies:
                 count = counts.get((policy.id, ticket.client_id.id), 0)
@@ -725,7 +725,7 @@ class SpidTicket(models.Model):
                         continue
                     activities.append(
                         {
-                            "res_model_id": self.env["ir.model"]._get_id(self._name),
+                            "res_model_id": model_id,
                             "res_id": ticket.id,
                             "user_id": leader.id,
                             "summary": _(
@@ -767,19 +767,19 @@ class SpidTicket(models.Model):
                 lines.filtered(lambda line: line.kind == "resolution").write(
                     {"status": "ongoing", "reached_date": False}
                 )
-            for line in lines.filtered(lambda line: line.status == "ongoing"):
-                if line.policy_id._spid_counts_in(new):
-                    line._spid_resume(now)
-                else:
-                    line._spid_pause(now)
+            ongoing = lines.filtered(lambda line: line.status == "ongoing")
+            running = ongoing.filtered(lambda line, status=new: line.policy_id._spid_counts_in(status))
+            running._spid_resume(now)
+            (ongoing - running)._spid_pause(now)
 
     def _spid_sla_touch(self, now):
         """Any update restarts the inactivity clocks of open tickets."""
         lines = self.sudo().sla_line_ids.filtered(
             lambda line: line.kind == "inactivity" and not line.ticket_id.is_closed
         )
-        for line in lines:
-            line._spid_restart(now, line.policy_id._spid_counts_in(line.ticket_id.status_id))
+        running = lines.filtered(lambda line: line.policy_id._spid_counts_in(line.ticket_id.status_id))
+        running._spid_restart(now, True)
+        (lines - running)._spid_restart(now, False)
 
     def _spid_sla_answered(self, now):
         self.sudo().sla_line_ids.filtered(lambda line: line.kind == "response")._spid_reach(now)
@@ -1132,15 +1132,16 @@ class SpidTicket(models.Model):
                 raise AccessError(
                     _("Only the owner of ticket %s or a supervisor may close it.", ticket.reference)
                 )
-            if (
-                current.is_closed
-                and not status.is_closed
-                and not supervisor
-                and not (ticket.partner_id and ticket.partner_id == user.partner_id)
-            ):
-                raise AccessError(
-                    _("Only the requester of ticket %s or a supervisor may reopen it.", ticket.reference)
-                )
+            if current.is_closed and not status.is_closed:
+                ticket._spid_check_may_reopen(supervisor)
+
+    def _spid_check_may_reopen(self, supervisor):
+        """Only the requester or a supervisor reopens a closed ticket."""
+        self.ensure_one()
+        if not supervisor and not (self.partner_id and self.partner_id == self.env.user.partner_id):
+            raise AccessError(
+                _("Only the requester of ticket %s or a supervisor may reopen it.", self.reference)
+            )
 
     def _spid_required_fields(self, status):
         """The fields to fill before entering `status`: those asked by any
@@ -1227,10 +1228,7 @@ class SpidTicket(models.Model):
                 raise UserError(_("Ticket %s is not closed.", ticket.reference))
             if ticket.is_locked:
                 raise UserError(_("Ticket %s is locked: it cannot be reopened.", ticket.reference))
-            if not supervisor and not (ticket.partner_id and ticket.partner_id == self.env.user.partner_id):
-                raise AccessError(
-                    _("Only the requester of ticket %s or a supervisor may reopen it.", ticket.reference)
-                )
+            ticket._spid_check_may_reopen(supervisor)
         # Checked above for the requester, who has no group of the transition.
         self.sudo().write({"status_id": status.id, "resolution": False})
         if reason:

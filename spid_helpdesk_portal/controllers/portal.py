@@ -10,6 +10,15 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 PAGE_SIZE = 20
 
 
+def uploaded_files():
+    """(name, content, mimetype) of the files posted as `attachments`."""
+    return [
+        (upload.filename, upload.read(), upload.mimetype)
+        for upload in request.httprequest.files.getlist("attachments")
+        if upload and upload.filename
+    ]
+
+
 class SpidHelpdeskPortal(CustomerPortal):
     """Routes check access and call one model method; the rules live on the
     model (record rules and `_spid_portal_domain`)."""
@@ -134,20 +143,13 @@ class SpidHelpdeskPortal(CustomerPortal):
 
     @http.route(["/my/tickets/new"], type="http", auth="user", website=True, methods=["POST"])
     def portal_new_ticket(self, **post):
-        attachments = self._spid_uploaded_files()
+        attachments = uploaded_files()
         try:
             ticket = request.env["spid.ticket"]._spid_portal_create(post, attachments)
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
             return self.portal_new_ticket_form(error=error.args[0], **post)
         return request.redirect(ticket.get_portal_url())
-
-    def _spid_uploaded_files(self):
-        return [
-            (upload.filename, upload.read(), upload.mimetype)
-            for upload in request.httprequest.files.getlist("attachments")
-            if upload and upload.filename
-        ]
 
     def _spid_post_action(self, ticket_id, action):
         """Run `action(ticket)` for a POST on a ticket the user may read."""
@@ -166,7 +168,7 @@ class SpidHelpdeskPortal(CustomerPortal):
         ["/my/tickets/<int:ticket_id>/reply"], type="http", auth="user", methods=["POST"], website=True
     )
     def portal_ticket_reply(self, ticket_id, message="", **kw):
-        attachments = self._spid_uploaded_files()
+        attachments = uploaded_files()
         return self._spid_post_action(ticket_id, lambda t: t._spid_portal_reply(message, attachments))
 
     @http.route(

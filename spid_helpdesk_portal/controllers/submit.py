@@ -2,6 +2,8 @@ from odoo import _, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
+from .portal import uploaded_files
+
 
 class SpidHelpdeskSubmit(http.Controller):
     """The public form: a customer without a login (or any website posting
@@ -25,11 +27,7 @@ class SpidHelpdeskSubmit(http.Controller):
 
     @http.route("/helpdesk/submit", type="http", auth="public", website=True, methods=["POST"])
     def helpdesk_submit(self, **post):
-        attachments = [
-            (upload.filename, upload.read(), upload.mimetype)
-            for upload in request.httprequest.files.getlist("attachments")
-            if upload and upload.filename
-        ]
+        attachments = uploaded_files()
         try:
             ticket = request.env["spid.ticket"].sudo()._spid_public_submit(post, attachments)
         except (UserError, ValidationError) as error:
