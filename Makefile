@@ -1,11 +1,17 @@
 # SpiD Helpdesk — the two commands: `make run` (demo) and `make test`.
-.PHONY: run test lint install stop clean
+.PHONY: run test lint install stop clean bench load
 
 run:            ## serve the demo on http://localhost:8069
 	bash scripts/run.sh
 
 test:           ## lint + fresh database + every test (pytest-odoo)
 	bash scripts/test.sh $(ARGS)
+
+bench:          ## SpiD vs OCA's helpdesk_mgmt, one run (BENCH_SCALE=0.01 for a quick one)
+	bash bench/bench.sh
+
+load:           ## the demo under --workers=2 with 20 customers and 10 agents for 60 s
+	bash bench/load.sh
 
 lint:           ## ruff and pylint-odoo only
 	bash scripts/install_odoo.sh && bash scripts/lint.sh

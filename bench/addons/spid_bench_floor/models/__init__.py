@@ -1,0 +1,1 @@
+from . import spid_bench_floor

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make bench`: two fresh databases on the private PostgreSQL (ours with the
+# floor addon, OCA's helpdesk_mgmt with the floor addon), data in batches,
+# then bench/bench.py measures both in one run and prints the table.
+#   BENCH_SCALE=0.01 make bench   # a one-minute run for development
+# Ports: HTTP_PORT (our server) and TEST_HTTP_PORT (the peer's server).
+source "$(dirname "$0")/../scripts/common.sh"
+SCALE=${BENCH_SCALE:-1}
+OURS=${BENCH_DB:-spid_bench}
+PEER=${BENCH_PEER_DB:-spid_bench_peer}
+OUT=${BENCH_OUTPUT:-$STATE/bench/result.md}
+bash "$REPO/scripts/install_odoo.sh"
+if ! "$VENV/bin/pip" show odoo-addon-helpdesk_mgmt >/dev/null 2>&1; then
+  say "Installing OCA's helpdesk_mgmt 18.0 (the peer, without dependencies)"
+  "$VENV/bin/pip" install --no-deps -r "$REPO/bench/requirements.txt"
+fi
+bash "$REPO/scripts/pg.sh" start
+eval "$(bash "$REPO/scripts/pg.sh" env)"
+ADDONS_PATH=$ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$REPO,$REPO/bench/addons
+install_db() {  # install_db <db> <modules>
+  dropdb --if-exists "$1"
+  rm -rf "$STATE/data/filestore/$1"
+  bash "$REPO/scripts/odoo.sh" --addons-path="$ADDONS_PATH" -d "$1" -i "$2" --without-demo=all \
+    --stop-after-init --log-level=warn --http-port="${HTTP_PORT:-8069}"
+}
+say "Fresh databases $OURS (SpiD Helpdesk) and $PEER (helpdesk_mgmt)"
+install_db "$OURS" "$ADDONS,spid_bench_floor" &
+OURS_PID=$!
+install_db "$PEER" "helpdesk_mgmt,spid_bench_floor"
+wait "$OURS_PID"
+sed "s|^addons_path = .*|addons_path = $ADDONS_PATH|" "$STATE/odoo.conf" >"$STATE/bench.conf"
+mkdir -p "$(dirname "$OUT")"
+{
+  echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC'), scale $SCALE"
+  echo
+  echo "- CPU: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo "- RAM: $(free -g | awk '/^Mem:/ {print $2}') GB"
+  echo "- $(psql -d postgres -tAc 'SHOW server_version' | sed 's/^/PostgreSQL /')"
+  echo "- $("$VENV/bin/python" --version)"
+  echo "- Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+} >"$OUT"
+say "Measuring (scale $SCALE)"
+"$VENV/bin/python" "$REPO/bench/bench.py" --conf "$STATE/bench.conf" --ours "$OURS" --peer "$PEER" \
+  --scale "$SCALE" --state "$STATE" --http-port "${HTTP_PORT:-8069}" \
+  --peer-http-port "${TEST_HTTP_PORT:-8169}" --output "$OUT.table" "$@"
+echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT"
+echo >>"$OUT"
+cat "$OUT.table" >>"$OUT"
+rm -f "$OUT.table"
+say "Results in $OUT"

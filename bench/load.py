@@ -1,0 +1,292 @@
+"""A bounded loopback load on the demo database served with several workers:
+customers browsing the portal (and now and then opening a ticket and
+replying), agents working through JSON-RPC as the web client does (list,
+form, change, log time). Prints errors, median and p95 latency per kind
+of request; fails when any request failed.
+
+    python bench/load.py --url http://127.0.0.1:8069 --db spid_demo \
+        --customers 20 --agents 10 --duration 60
+"""
+
+import argparse
+import itertools
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+from collections import defaultdict
+
+import requests
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.timings = defaultdict(list)
+        self.errors = defaultdict(list)
+
+    def call(self, kind, func):
+        start = time.perf_counter()
+        try:
+            result = func()
+        except Exception as exc:
+            with self.lock:
+                self.errors[kind].append(repr(exc)[:300])
+            return None
+        with self.lock:
+            self.timings[kind].append((time.perf_counter() - start) * 1000)
+        return result
+
+
+def check(response, kind="page"):
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.request.method} {response.url}: HTTP {response.status_code}")
+    if kind == "json":
+        body = response.json()
+        if "error" in body:
+            raise RuntimeError(f"{response.url}: {body['error'].get('data', {}).get('name')}: "
+                               f"{body['error'].get('data', {}).get('message')}")  # fmt: skip
+        return body["result"]
+    return response
+
+
+class Client:
+    def __init__(self, url, db, login, password):
+        self.url, self.db = url, db
+        self.session = requests.Session()
+        page = self.session.get(f"{url}/web/login?db={db}", timeout=60).text
+        response = self.session.post(
+            f"{url}/web/login",
+            data={"login": login, "password": password, "csrf_token": CSRF.search(page).group(1)},
+            allow_redirects=False,
+            timeout=60,
+        )
+        if response.status_code != 303:
+            raise RuntimeError(f"{login} could not log in")
+        self.ids = itertools.count(1)
+
+    def get(self, path):
+        return check(self.session.get(self.url + path, timeout=60))
+
+    def post_form(self, path, form_path, data):
+        token = CSRF.search(self.get(form_path).text).group(1)
+        return check(self.session.post(self.url + path, data=dict(data, csrf_token=token), timeout=60))
+
+    def call_kw(self, model, method, args, kwargs=None):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": next(self.ids),
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        response = self.session.post(
+            f"{self.url}/web/dataset/call_kw/{model}/{method}", json=payload, timeout=60
+        )
+        return check(response, "json")
+
+
+def admin_rpc(url, db, password, model, method, *args, **kwargs):
+    payload = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "params": {"service": "object", "method": "execute_kw",
+                   "args": [db, 2, password, model, method, list(args), kwargs]},
+    }  # fmt: skip
+    return check(requests.post(f"{url}/jsonrpc", json=payload, timeout=120), "json")
+
+
+def prepare_users(args):
+    """Portal users (contacts of the demo customer's client) and agents
+    (members of every team) for the load, created once as admin."""
+
+    def rpc(model, method, *rpc_args, **rpc_kwargs):
+        return admin_rpc(args.url, args.db, args.admin_password, model, method, *rpc_args, **rpc_kwargs)
+
+    customer = rpc("res.users", "search_read", [("login", "=", "customer")], fields=["partner_id"])[0]
+    client_id = rpc("res.partner", "read", [customer["partner_id"][0]], ["commercial_partner_id"])[0][
+        "commercial_partner_id"
+    ][0]
+    portal = rpc("ir.model.data", "_xmlid_to_res_id", "base.group_portal")
+    agent_group = rpc("ir.model.data", "_xmlid_to_res_id", "spid_helpdesk.group_spid_agent")
+    user_group = rpc("ir.model.data", "_xmlid_to_res_id", "base.group_user")
+    teams = rpc("spid.team", "search", [])
+    existing = {
+        u["login"] for u in rpc("res.users", "search_read", [("login", "like", "load_")], fields=["login"])
+    }
+    for i in range(args.customers):
+        login = f"load_customer_{i}"
+        if login not in existing:
+            partner = rpc("res.partner", "create", {"name": f"Load customer {i}", "parent_id": client_id})
+            rpc("res.users", "create", {"login": login, "password": login, "partner_id": partner,
+                                        "groups_id": [(6, 0, [portal])]})  # fmt: skip
+    for i in range(args.agents):
+        login = f"load_agent_{i}"
+        if login not in existing:
+            user = rpc("res.users", "create", {"name": f"Load agent {i}", "login": login, "password": login,
+                                               "groups_id": [(6, 0, [user_group, agent_group])]})  # fmt: skip
+            rpc("spid.team", "write", teams, {"member_ids": [(4, user)]})
+
+
+def customer_loop(client, recorder, stop, number):
+    rng = random.Random(number)
+    for turn in itertools.count():
+        if stop.is_set():
+            return
+        page = recorder.call("customer: GET /my/tickets", lambda: client.get("/my/tickets?filterby=all"))
+        ids = re.findall(r'href="/my/tickets/(\d+)', page.text) if page is not None else []
+        if ids:
+            ticket = rng.choice(ids)
+            recorder.call("customer: GET /my/tickets/<id>", lambda t=ticket: client.get(f"/my/tickets/{t}"))
+        if turn % 10 == 3:
+            recorder.call(
+                "customer: POST /my/tickets/new",
+                lambda turn=turn: client.post_form(
+                    "/my/tickets/new",
+                    "/my/tickets/new",
+                    {
+                        "name": f"Load test request {number}-{turn}",
+                        "description": "Nothing works since noon.",
+                    },
+                ),
+            )
+        if turn % 10 == 7 and ids:
+            ticket = rng.choice(ids)
+            recorder.call(
+                "customer: POST reply",
+                lambda t=ticket: client.post_form(
+                    f"/my/tickets/{t}/reply", f"/my/tickets/{t}", {"message": "Any news?"}
+                ),
+            )
+
+
+LIST_SPEC = {
+    "reference": {}, "name": {}, "client_id": {"fields": {"display_name": {}}},
+    "partner_id": {"fields": {"display_name": {}}}, "team_id": {"fields": {"display_name": {}}},
+    "user_id": {"fields": {"display_name": {}}}, "status_id": {"fields": {"display_name": {}}},
+    "priority": {}, "total_hours": {}, "sla_status": {},
+}  # fmt: skip
+FORM_SPEC = dict(LIST_SPEC, description={}, workunit_ids={"fields": {"duration": {}, "description": {}}})
+
+
+def agent_loop(client, recorder, stop, number):
+    rng = random.Random(1000 + number)
+    for turn in itertools.count():
+        if stop.is_set():
+            return
+        rows = recorder.call(
+            "agent: web_search_read (list)",
+            lambda: client.call_kw(
+                "spid.ticket", "web_search_read", [[]], {"specification": LIST_SPEC, "limit": 80}
+            ),
+        )
+        records = (rows or {}).get("records") or []
+        if not records:
+            continue
+        ticket = rng.choice(records)["id"]
+        recorder.call(
+            "agent: web_read (form)",
+            lambda ticket=ticket: client.call_kw(
+                "spid.ticket", "web_read", [[ticket]], {"specification": FORM_SPEC}
+            ),
+        )
+        if turn % 3 == 0:
+            recorder.call(
+                "agent: write priority",
+                lambda ticket=ticket: client.call_kw(
+                    "spid.ticket", "write", [[ticket], {"priority": str(rng.randint(0, 3))}]
+                ),
+            )
+        if turn % 3 == 1:
+            recorder.call(
+                "agent: log a work unit",
+                lambda ticket=ticket: client.call_kw(
+                    "spid.workunit",
+                    "create",
+                    [{"ticket_id": ticket, "duration": 0.25, "description": "Load"}],
+                ),
+            )
+        if turn % 3 == 2:
+            recorder.call(
+                "agent: post an internal note",
+                lambda ticket=ticket: client.call_kw(
+                    "spid.ticket", "message_post", [[ticket]],
+                    {"body": "Checked the logs.", "message_type": "comment", "subtype_xmlid": "mail.mt_note"},
+                ),
+            )  # fmt: skip
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--customers", type=int, default=20)
+    parser.add_argument("--agents", type=int, default=10)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--admin-password", default="admin")
+    parser.add_argument("--output")
+    args = parser.parse_args()
+    prepare_users(args)
+    recorder = Recorder()
+    clients = [("customer", i, Client(args.url, args.db, f"load_customer_{i}", f"load_customer_{i}"))
+               for i in range(args.customers)]  # fmt: skip
+    clients += [
+        ("agent", i, Client(args.url, args.db, f"load_agent_{i}", f"load_agent_{i}"))
+        for i in range(args.agents)
+    ]
+    stop = threading.Event()
+    threads = [
+        threading.Thread(
+            target=customer_loop if kind == "customer" else agent_loop, args=(client, recorder, stop, i)
+        )
+        for kind, i, client in clients
+    ]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(args.duration)
+    stop.set()
+    for thread in threads:
+        thread.join(120)
+    elapsed = time.perf_counter() - start
+    lines = [
+        f"{args.customers} customers and {args.agents} agents for {args.duration:.0f} s "
+        f"(all done after {elapsed:.0f} s):",
+        "",
+        "| Request | Count | Errors | Median (ms) | p95 (ms) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    total = errors = 0
+    for kind in sorted(set(recorder.timings) | set(recorder.errors)):
+        times = recorder.timings.get(kind, [])
+        failed = len(recorder.errors.get(kind, []))
+        total += len(times) + failed
+        errors += failed
+        median = f"{statistics.median(times):.0f}" if times else "n/a"
+        p95 = f"{percentile(times, 95):.0f}" if times else "n/a"
+        lines.append(f"| {kind} | {len(times) + failed} | {failed} | {median} | {p95} |")
+    everything = [t for times in recorder.timings.values() for t in times]
+    median, p95 = statistics.median(everything), percentile(everything, 95)
+    lines.append(f"| **all** | {total} | {errors} | {median:.0f} | {p95:.0f} |")
+    lines += ["", f"Throughput: {total / elapsed:.1f} requests/s."]
+    report = "\n".join(lines)
+    print(report)
+    for kind, messages in recorder.errors.items():
+        for message in sorted(set(messages))[:5]:
+            print(f"error ({kind}): {message}", file=sys.stderr)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(report + "\n")
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()

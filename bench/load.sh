@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make load`: the demo database (created like `make run` when missing)
+# served with --workers=2, then bench/load.py's loopback load: 20 customers
+# on the portal and 10 agents through JSON-RPC for 60 s. Fails on any error.
+# Ports: HTTP_PORT (the server) and GEVENT_PORT (its long-polling worker).
+source "$(dirname "$0")/../scripts/common.sh"
+DB=${LOAD_DB:-spid_demo}
+PORT=${HTTP_PORT:-8069}
+OUT=${LOAD_OUTPUT:-$STATE/bench/load.md}
+bash "$REPO/scripts/install_odoo.sh"
+bash "$REPO/scripts/pg.sh" start
+eval "$(bash "$REPO/scripts/pg.sh" env)"
+installed=$(psql -d "$DB" -qtAc \
+  "SELECT count(*) FROM ir_module_module WHERE name IN ('${ADDONS//,/\',\'}') AND state='installed'" 2>/dev/null || echo 0)
+if [[ "$installed" != 3 ]]; then
+  say "Creating the demo database $DB"
+  bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
+fi
+mkdir -p "$STATE/bench"
+say "Serving $DB with 2 workers on port $PORT"
+bash "$REPO/scripts/odoo.sh" -d "$DB" --db-filter="^$DB\$" --workers=2 --max-cron-threads=1 \
+  --http-port="$PORT" --gevent-port="${GEVENT_PORT:-8072}" --limit-time-real=300 \
+  --log-level=warn --logfile="$STATE/bench/load-server.log" &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT
+for _ in $(seq 120); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/web/login" 2>/dev/null && break
+  sleep 1
+done
+{
+  echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+} >"$OUT"
+status=0
+"$VENV/bin/python" "$REPO/bench/load.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@" --output "$OUT.table" || status=$?
+cat "$OUT.table" >>"$OUT" && rm -f "$OUT.table"
+say "Results in $OUT"
+exit $status
