@@ -24,5 +24,10 @@
     "demo": [
         "demo/spid_helpdesk_invoicing_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "spid_helpdesk_invoicing/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
 }
