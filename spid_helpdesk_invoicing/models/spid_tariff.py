@@ -66,6 +66,7 @@ class SpidTariff(models.Model):
         help="Billable time is rounded up to a multiple of this, e.g. 0.25 for quarters of an hour.",
     )
     hours_per_day = fields.Float(
+        string="Hours per day",
         default=lambda self: self.env.company.spid_hours_per_day or 8.0,
         help="Hours that make one billed day, for the per-day unit.",
     )

@@ -39,7 +39,10 @@ class SpidTicket(models.Model):
         help="The client's purchase order: tickets of one order go on one invoice.",
     )
     billable_hours = fields.Float(
-        compute="_compute_billable_hours", store=True, help="Hours of the billable work units."
+        string="Billable hours",
+        compute="_compute_billable_hours",
+        store=True,
+        help="Hours of the billable work units.",
     )
     tariff_id = fields.Many2one(
         "spid.tariff",
@@ -56,6 +59,7 @@ class SpidTicket(models.Model):
         help="Billable time after the tariff's minimum and rounding, in the tariff's unit.",
     )
     amount_to_invoice = fields.Monetary(
+        string="Amount to invoice",
         compute="_compute_billing",
         store=True,
         currency_field="company_currency_id",
@@ -63,7 +67,10 @@ class SpidTicket(models.Model):
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
     spid_invoice_locked = fields.Boolean(
-        copy=False, readonly=True, help="Locked by its posted invoice; released if the invoice is reset."
+        string="Locked by its invoice",
+        copy=False,
+        readonly=True,
+        help="Locked by its posted invoice; released if the invoice is reset.",
     )
 
     @api.depends("client_id")

@@ -14,7 +14,11 @@ class SpidTurnoverReport(models.Model):
     ticket_id = fields.Many2one("spid.ticket", readonly=True)
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     date = fields.Date(readonly=True)
-    kind = fields.Selection([("invoiced", "Invoiced"), ("to_invoice", "To invoice")], readonly=True)
+    kind = fields.Selection(
+        string="Turnover kind",
+        selection=[("invoiced", "Invoiced"), ("to_invoice", "To invoice")],
+        readonly=True,
+    )
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
     client_id = fields.Many2one("res.partner", string="Client", readonly=True)
     team_id = fields.Many2one("spid.team", string="Team", readonly=True)
@@ -24,8 +28,8 @@ class SpidTurnoverReport(models.Model):
     amount = fields.Monetary(
         readonly=True, aggregator="sum", help="Invoiced and to-invoice amounts, untaxed."
     )
-    amount_invoiced = fields.Monetary(readonly=True, aggregator="sum")
-    amount_to_invoice = fields.Monetary(readonly=True, aggregator="sum")
+    amount_invoiced = fields.Monetary(string="Invoiced amount", readonly=True, aggregator="sum")
+    amount_to_invoice = fields.Monetary(string="Amount to invoice", readonly=True, aggregator="sum")
     hours = fields.Float(string="Billed hours", readonly=True, aggregator="sum")
 
     def _spid_flush_sources(self):

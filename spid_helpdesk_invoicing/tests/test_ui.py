@@ -34,12 +34,21 @@ class TestInvoicingUi(HttpCase):
             }
         )
         # the wizard invoices every client: only this one has tickets to bill
-        others = self.env["spid.ticket"].search([("invoice_state", "=", "to_invoice"), ("id", "!=", ticket.id)])
+        others = self.env["spid.ticket"].search(
+            [("invoice_state", "=", "to_invoice"), ("id", "!=", ticket.id)]
+        )
         others.workunit_ids.write({"billable": False})
         self.start_tour("/odoo", "spid_invoicing_tour", login="tour_billing")
         self.assertEqual(ticket.invoice_state, "invoiced")
         self.assertRecordValues(
             ticket.move_id,
-            [{"state": "draft", "partner_id": client.id, "amount_untaxed": 120.0, "move_type": "out_invoice"}],
+            [
+                {
+                    "state": "draft",
+                    "partner_id": client.id,
+                    "amount_untaxed": 120.0,
+                    "move_type": "out_invoice",
+                }
+            ],
         )
         self.assertEqual(ticket.move_id.invoice_line_ids.spid_ticket_id, ticket)

@@ -33,10 +33,12 @@ class SpidInvoiceExportWizard(models.TransientModel):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     date_from = fields.Date(string="From", required=True, default=lambda self: self._default_date_from())
     date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
-    file_format = fields.Selection([("csv", "CSV"), ("xlsx", "Excel (XLSX)")], required=True, default="xlsx")
+    file_format = fields.Selection(
+        string="Format", selection=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")], required=True, default="xlsx"
+    )
     file_data = fields.Binary(string="File", readonly=True, attachment=False)
-    file_name = fields.Char(readonly=True)
-    line_count = fields.Integer(readonly=True)
+    file_name = fields.Char(string="File name", readonly=True)
+    line_count = fields.Integer(string="Exported lines", readonly=True)
 
     @api.model
     def _default_date_from(self):
