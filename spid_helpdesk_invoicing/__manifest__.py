@@ -9,6 +9,25 @@
     "depends": ["spid_helpdesk", "account"],
     "data": [
         "security/spid_helpdesk_invoicing_security.xml",
+        "security/ir.model.access.csv",
+        "data/product_data.xml",
+        "views/spid_tariff_views.xml",
+        "views/spid_ticket_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "wizard/spid_ticket_invoice_wizard_views.xml",
+        "wizard/spid_invoice_export_wizard_views.xml",
+        "report/spid_turnover_report_views.xml",
+        "report/report_invoice.xml",
+        "views/spid_helpdesk_invoicing_menus.xml",
     ],
+    "demo": [
+        "demo/spid_helpdesk_invoicing_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "spid_helpdesk_invoicing/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
 }

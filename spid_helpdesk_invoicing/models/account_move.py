@@ -1,0 +1,95 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    spid_ticket_ids = fields.One2many("spid.ticket", "move_id", string="Tickets", readonly=True)
+    spid_ticket_count = fields.Integer(compute="_compute_spid_ticket_count", string="Ticket count")
+
+    @api.depends("spid_ticket_ids")
+    def _compute_spid_ticket_count(self):
+        counts = {
+            move.id: count
+            for move, count in self.env["spid.ticket"]
+            .sudo()
+            ._read_group([("move_id", "in", self.ids)], ["move_id"], ["__count"])
+        }
+        for move in self:
+            move.spid_ticket_count = counts.get(move.id, 0)
+
+    def _spid_line_tickets(self):
+        """Tickets billed by the lines of these customer invoices."""
+        return self.filtered(lambda m: m.move_type == "out_invoice").invoice_line_ids.spid_ticket_id
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        for move in posted.filtered(lambda m: m.move_type == "out_invoice"):
+            tickets = move._spid_line_tickets()
+            twice = tickets.filtered(lambda t, move=move: t.move_id and t.move_id != move)
+            if twice:
+                raise UserError(
+                    _(
+                        "Ticket %(ticket)s is already billed by invoice %(invoice)s.",
+                        ticket=twice[0].reference,
+                        invoice=twice[0].move_id.display_name,
+                    )
+                )
+            tickets.filtered(lambda t: not t.move_id)._spid_set_invoice(move)
+            tickets._spid_invoice_lock(True)
+        return posted
+
+    def button_draft(self):
+        cancelled = self.filtered(lambda m: m.state == "cancel")
+        res = super().button_draft()
+        self._spid_line_tickets()._spid_invoice_lock(False)
+        # A cancelled invoice let its tickets go: it takes back those still free.
+        for move in cancelled:
+            tickets = move._spid_line_tickets()
+            taken = tickets.filtered(lambda t, move=move: t.move_id and t.move_id != move)
+            if taken:
+                raise UserError(
+                    _(
+                        "Ticket %(ticket)s has been invoiced again by %(invoice)s: "
+                        "this cancelled invoice cannot come back.",
+                        ticket=taken[0].reference,
+                        invoice=taken[0].move_id.display_name,
+                    )
+                )
+            tickets._spid_set_invoice(move)
+        return res
+
+    def button_cancel(self):
+        res = super().button_cancel()
+        tickets = self._spid_line_tickets()
+        tickets._spid_invoice_lock(False)
+        tickets.filtered(lambda t: t.move_id in self)._spid_set_invoice(self.browse())
+        return res
+
+    def action_view_spid_tickets(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Tickets"),
+            "res_model": "spid.ticket",
+            "view_mode": "list,form",
+            "domain": [("move_id", "=", self.id)],
+        }
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    # Copied into credit notes, so that the turnover nets them; a credit note
+    # never takes a ticket off its invoice.
+    spid_ticket_id = fields.Many2one(
+        "spid.ticket", string="Ticket", index="btree_not_null", ondelete="restrict", readonly=True
+    )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_release_tickets(self):
+        """Deleting a draft invoice's line (or the draft itself) frees its ticket."""
+        self.filtered(
+            lambda line: line.spid_ticket_id.move_id == line.move_id
+        ).spid_ticket_id._spid_set_invoice(self.env["account.move"])

@@ -1,0 +1,1 @@
+from . import spid_turnover_report

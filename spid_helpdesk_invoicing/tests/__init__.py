@@ -1,0 +1,3 @@
+from . import test_invoicing
+from . import test_invoicing_concurrency
+from . import test_ui

@@ -1,0 +1,2 @@
+from . import spid_invoice_export_wizard
+from . import spid_ticket_invoice_wizard
