@@ -573,17 +573,23 @@ def measure_sla_cron(db):
 
 
 def prepare_invoicing(db, count):
-    """`count` closed tickets with billable work through the ORM, a tariff,
-    a sales journal; None when the invoicing wizard is not there yet."""
+    """`count` closed tickets of one client with billable work, through the
+    ORM, a tariff and a sales journal; None when the invoicing wizard is not
+    in this build."""
     with db.env() as env:
         if "spid.ticket.invoice.wizard" not in env or "spid.tariff" not in env:
             return None
         journal = env["account.journal"].search([("type", "=", "sale")], limit=1)
-        if not journal:
-            return None
+        if not journal:  # a database without demo data has no chart yet
+            env["account.chart.template"].try_loading("generic_coa", company=env.company, install_demo=False)
+            journal = env["account.journal"].search([("type", "=", "sale")], limit=1)
         product = env["product.product"].create({"name": "Bench support hour", "type": "service"})
-        client = db.ids["clients"][-1]
-        contact = db.ids["contacts"][-1]
+        # a client of its own: the cloned background tickets stay out of it
+        client = env["res.partner"].create(
+            {"name": "Invoiced client", "is_company": True, "spid_is_client": True}
+        )
+        contact = env["res.partner"].create({"name": "Invoiced contact", "parent_id": client.id}).id
+        client = client.id
         env["spid.tariff"].create(
             {"product_id": product.id, "unit": "hour", "price": 80.0, "client_id": client}
         )
@@ -597,7 +603,7 @@ def prepare_invoicing(db, count):
         tickets.write(
             {"status_id": db.ids["closed_statuses"][0], "resolution": "solved", "epilogue": "<p>Done</p>"}
         )
-        return {"client": client, "journal": journal.id}
+        return {"client": client, "journal": journal.id, "tickets": tickets.ids}
 
 
 def measure_invoicing(db, setup):
@@ -743,8 +749,8 @@ def run_size(args, ours, peer, sizes, stage, results, full):
     log(f"[{stage}] SLA cron")
     sla_count = breach_sla(ours, args.sla_tickets if full else max(100, args.sla_tickets // 10))
     sla = measure_sla_cron(ours)
-    results.add_queries(stage, "SLA cron, per 1,000 breached clocks",
-                        round(sla[1] * 1000 / max(sla_count, 1)), None)  # fmt: skip
+    batches = max(1, -(-sla_count // 1000))  # the cron's batches of 1,000
+    results.add_queries(stage, "SLA cron, per batch of 1,000 breached clocks", round(sla[1] / batches), None)
     log(f"[{stage}] HTTP pages")
     log_dir = os.path.join(args.state, "bench")
     os.makedirs(log_dir, exist_ok=True)
