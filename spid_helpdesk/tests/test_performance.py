@@ -54,3 +54,32 @@ class TestPerformance(SpidHelpdeskCommon):
         # Only the INSERT pages grow with the batch: far below one query per ticket.
         per_ticket = (thousand - ten) / 990
         self.assertLess(per_ticket, 0.1, f"10 tickets: {ten} queries, 1000 tickets: {thousand}")
+
+    def test_batch_of_many_requesters_is_set_based(self):
+        """An import from many clients: each requester follows their own
+        ticket (customers with the external subtypes only), and the queries
+        do not grow with the number of requesters."""
+        Ticket = self.env["spid.ticket"].with_user(self.agent)
+        contacts = self.env["res.partner"].create(
+            [{"name": f"Requester {i}", "parent_id": self.client.id} for i in range(60)]
+        )
+
+        def batch(partners):
+            return Ticket.create(
+                [
+                    {"name": f"Import {p.id}", "partner_id": p.id, "category_id": self.category.id}
+                    for p in partners
+                ]
+            )
+
+        batch(contacts[:2])  # warm-up
+        few = self._count_queries(lambda: batch(contacts[2:5]))
+        many = self._count_queries(lambda: batch(contacts[5:]))
+        self.assertLessEqual(many - few, 10, f"3 requesters: {few} queries, 55 requesters: {many}")
+        tickets = self.env["spid.ticket"].search([("partner_id", "in", contacts[5:].ids)])
+        self.assertEqual(len(tickets), 55)
+        external = self.env["mail.message.subtype"].default_subtypes("spid.ticket")[2]
+        for ticket in tickets:
+            follower = ticket.message_follower_ids.filtered(lambda f, t=ticket: f.partner_id == t.partner_id)
+            self.assertEqual(len(follower), 1, f"{ticket.name}: the requester follows once")
+            self.assertEqual(follower.subtype_ids, external, "a customer gets the external subtypes")
