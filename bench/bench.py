@@ -49,6 +49,8 @@ WORDS += [f"{word}{n}" for word in list(WORDS) for n in range(9)]  # 100 words: 
 # whose agent searches: 1% of the tickets, all visible to that agent.
 TEXT_SEARCH = WORDS[10]
 BATCH = 1000
+JIT_OFF = "SET LOCAL jit = off"
+JIT_OFF_LABEL = "jit off"
 
 
 def log(msg):
@@ -73,11 +75,14 @@ class Db:
             else:
                 cr.rollback()
 
-    def timed(self, uid, func, commit=True):
+    def timed(self, uid, func, commit=True, setup=None):
         """(seconds, queries) of func(env) in its own transaction, as `uid`;
-        the commit (and its precommit hooks) is part of the time."""
+        the commit (and its precommit hooks) is part of the time. `setup`, an
+        SQL statement run first, is not."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, uid, {})
+            if setup:
+                cr.execute(setup)
             start_count = cr.sql_log_count
             start = time.perf_counter()
             func(env)
@@ -516,8 +521,8 @@ def interleaved(ops, repeat):
     for label, sides in ops.items():
         runs = [[] for _side in sides]
         for _run in range(repeat):
-            for index, (db, uid, func) in enumerate(sides):
-                runs[index].append(db.timed(uid, func, commit=False))
+            for index, (db, uid, func, *setup) in enumerate(sides):
+                runs[index].append(db.timed(uid, func, commit=False, setup=setup and setup[0]))
         results[label] = [
             (statistics.median(r[0] for r in side), statistics.median(r[1] for r in side)) for side in runs
         ]
@@ -740,12 +745,22 @@ def run_size(args, ours, peer, sizes, stage, results, full):
     results.add_queries(stage, "Create one ticket (agent)", creation["ours"][1], creation["peer"][1])
     results.add_queries(stage, "Create 1,000 tickets (agent)", creation["ours"][3], creation["peer"][3])
     ops_ours, ops_peer = read_ops(ours, "ours"), read_ops(peer, "peer")
-    reads = interleaved({label: [ops_ours[label], ops_peer[label]] for label in ops_ours}, 7)
+    reads = {label: [ops_ours[label], ops_peer[label]] for label in ops_ours}
+    # PostgreSQL compiles queries it deems expensive (JIT): measured both ways
+    reads.update({f"{label}, {JIT_OFF_LABEL}": [(*ops_ours[label], JIT_OFF), (*ops_peer[label], JIT_OFF)]
+                  for label in ops_ours})  # fmt: skip
+    reads = interleaved(reads, 7)
     for label, (mine, theirs) in reads.items():
-        results.add_queries(stage, label, mine[1], theirs[1])
-    stats = interleaved(stats_ops(ours, peer), 3)
+        if JIT_OFF_LABEL not in label:
+            results.add_queries(stage, label, mine[1], theirs[1])
+    stats = stats_ops(ours, peer)
+    stats.update(
+        {f"{label}, {JIT_OFF_LABEL}": [(*side, JIT_OFF) for side in sides] for label, sides in stats.items()}
+    )
+    stats = interleaved(stats, 3)
     for label, sides in stats.items():
-        results.add_queries(stage, label, sides[0][1], sides[1][1] if len(sides) > 1 else None)
+        if JIT_OFF_LABEL not in label:
+            results.add_queries(stage, label, sides[0][1], sides[1][1] if len(sides) > 1 else None)
     log(f"[{stage}] SLA cron")
     sla_count = breach_sla(ours, args.sla_tickets if full else max(100, args.sla_tickets // 10))
     sla = measure_sla_cron(ours)
