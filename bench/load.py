@@ -58,6 +58,9 @@ class Client:
     def __init__(self, url, db, login, password):
         self.url, self.db = url, db
         self.session = requests.Session()
+        # A prefork worker may close an idle kept-alive connection, which
+        # requests does not retry for a POST: one connection per request.
+        self.session.headers["Connection"] = "close"
         page = self.session.get(f"{url}/web/login?db={db}", timeout=60).text
         response = self.session.post(
             f"{url}/web/login",
@@ -110,9 +113,16 @@ def prepare_users(args):
     client_id = rpc("res.partner", "read", [customer["partner_id"][0]], ["commercial_partner_id"])[0][
         "commercial_partner_id"
     ][0]
-    portal = rpc("ir.model.data", "_xmlid_to_res_id", "base.group_portal")
-    agent_group = rpc("ir.model.data", "_xmlid_to_res_id", "spid_helpdesk.group_spid_agent")
-    user_group = rpc("ir.model.data", "_xmlid_to_res_id", "base.group_user")
+
+    def xmlid(name):
+        module, name = name.split(".")
+        return rpc(
+            "ir.model.data", "search_read", [("module", "=", module), ("name", "=", name)], fields=["res_id"]
+        )[0]["res_id"]
+
+    portal = xmlid("base.group_portal")
+    agent_group = xmlid("spid_helpdesk.group_spid_agent")
+    user_group = xmlid("base.group_user")
     teams = rpc("spid.team", "search", [])
     existing = {
         u["login"] for u in rpc("res.users", "search_read", [("login", "like", "load_")], fields=["login"])
@@ -127,12 +137,14 @@ def prepare_users(args):
         login = f"load_agent_{i}"
         if login not in existing:
             user = rpc("res.users", "create", {"name": f"Load agent {i}", "login": login, "password": login,
+                                               "email": f"{login}@example.com",
                                                "groups_id": [(6, 0, [user_group, agent_group])]})  # fmt: skip
             rpc("spid.team", "write", teams, {"member_ids": [(4, user)]})
 
 
 def customer_loop(client, recorder, stop, number):
     rng = random.Random(number)
+    own = []  # the tickets this customer opened: the ones they may answer on
     for turn in itertools.count():
         if stop.is_set():
             return
@@ -142,7 +154,7 @@ def customer_loop(client, recorder, stop, number):
             ticket = rng.choice(ids)
             recorder.call("customer: GET /my/tickets/<id>", lambda t=ticket: client.get(f"/my/tickets/{t}"))
         if turn % 10 == 3:
-            recorder.call(
+            created = recorder.call(
                 "customer: POST /my/tickets/new",
                 lambda turn=turn: client.post_form(
                     "/my/tickets/new",
@@ -153,8 +165,11 @@ def customer_loop(client, recorder, stop, number):
                     },
                 ),
             )
-        if turn % 10 == 7 and ids:
-            ticket = rng.choice(ids)
+            match = created is not None and re.search(r"/my/tickets/(\d+)", created.url)
+            if match:
+                own.append(match.group(1))
+        if turn % 10 == 7 and own:
+            ticket = rng.choice(own)
             recorder.call(
                 "customer: POST reply",
                 lambda t=ticket: client.post_form(

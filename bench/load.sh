@@ -33,6 +33,6 @@ done
 } >"$OUT"
 status=0
 "$VENV/bin/python" "$REPO/bench/load.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@" --output "$OUT.table" || status=$?
-cat "$OUT.table" >>"$OUT" && rm -f "$OUT.table"
+[[ -f "$OUT.table" ]] && cat "$OUT.table" >>"$OUT" && rm -f "$OUT.table"
 say "Results in $OUT"
 exit $status
