@@ -28,6 +28,10 @@ CUSTOMER_SHOTS = [
     ("/my/tickets?filterby=all", "portal_tickets.png"),
     ("/my/tickets/{printer}", "portal_ticket.png"),
 ]
+FINANCE_SHOTS = [
+    ("/odoo/action-spid_helpdesk_invoicing.spid_ticket_invoice_wizard_action", "invoicing_wizard.png"),
+    ("/odoo/action-spid_helpdesk_invoicing.spid_tariff_action", "tariffs.png"),
+]
 
 
 class Browser:
@@ -125,6 +129,12 @@ def main():
         printer = ticket_id(browser, "Printer on the 2nd floor jams every morning")
         for path, name in CUSTOMER_SHOTS:
             browser.goto(BASE + path.format(printer=printer), wait=4)
+            browser.shot(f"docs/img/{name}")
+            print("docs/img/" + name)
+        browser.goto(f"{BASE}/web/session/logout", wait=2)
+        login(browser, "finance")
+        for path, name in FINANCE_SHOTS:
+            browser.goto(BASE + path, wait=6)
             browser.shot(f"docs/img/{name}")
             print("docs/img/" + name)
     finally:

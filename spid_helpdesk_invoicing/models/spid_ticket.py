@@ -40,7 +40,7 @@ class SpidTicket(models.Model):
     )
     billable_hours = fields.Float(
         string="Billable hours",
-        compute="_compute_billable_hours",
+        compute="_compute_invoice_state",
         store=True,
         help="Hours of the billable work units.",
     )
@@ -81,8 +81,9 @@ class SpidTicket(models.Model):
             else:
                 ticket.order_ref = ticket.order_ref
 
-    @api.depends("workunit_ids.billable", "workunit_ids.duration")
-    def _compute_billable_hours(self):
+    @api.depends("move_id", "status_id.spid_billable", "workunit_ids.billable", "workunit_ids.duration")
+    def _compute_invoice_state(self):
+        """Billable hours and invoicing state, from one grouped query."""
         totals = {
             ticket.id: hours
             for ticket, hours in self.env["spid.workunit"]
@@ -93,19 +94,9 @@ class SpidTicket(models.Model):
         }
         for ticket in self:
             ticket.billable_hours = totals.get(ticket.id, 0.0)
-
-    @api.depends("move_id", "status_id.spid_billable", "workunit_ids.billable")
-    def _compute_invoice_state(self):
-        billable_ids = {
-            ticket.id
-            for [ticket] in self.env["spid.workunit"]
-            .sudo()
-            ._read_group([("ticket_id", "in", self.ids), ("billable", "=", True)], ["ticket_id"])
-        }
-        for ticket in self:
             if ticket.move_id:
                 ticket.invoice_state = "invoiced"
-            elif ticket.status_id.spid_billable and ticket.id in billable_ids:
+            elif ticket.status_id.spid_billable and ticket.id in totals:
                 ticket.invoice_state = "to_invoice"
             else:
                 ticket.invoice_state = "not_billable"
@@ -114,18 +105,20 @@ class SpidTicket(models.Model):
         "invoice_state", "billable_hours", "client_id", "status_id", "category_id", "type_id", "company_id"
     )
     def _compute_billing(self):
-        # An invoiced ticket keeps the tariff and quantity it was billed with.
-        pending = self.filtered(lambda t: t.invoice_state != "invoiced")
+        # Only tickets to invoice are priced; an invoiced ticket keeps the
+        # tariff and quantity it was billed with.
+        pending = self.filtered(lambda t: t.invoice_state == "to_invoice")
         tariffs = self.env["spid.tariff"]._spid_resolve(pending) if pending else {}
         for ticket in pending:
             tariff = tariffs.get(ticket.id, self.env["spid.tariff"])
             quantity = tariff._spid_quantity(ticket.billable_hours) if tariff else 0.0
             ticket.tariff_id = tariff
             ticket.invoice_quantity = quantity
-            ticket.amount_to_invoice = (
-                quantity * tariff.price if ticket.invoice_state == "to_invoice" else 0.0
-            )
+            ticket.amount_to_invoice = quantity * tariff.price
         for ticket in self - pending:
+            if ticket.invoice_state != "invoiced":
+                ticket.tariff_id = False
+                ticket.invoice_quantity = 0.0
             ticket.amount_to_invoice = 0.0
 
     @api.model
