@@ -6,6 +6,7 @@ headless Chromium through the DevTools protocol.
 
 import base64
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import urllib.request
 import websocket
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8069"
-PORT = 9333
+PORT = int(os.environ.get("CDP_PORT", "9333"))
 SHOTS = [
     # (path, file), as the demo agent; then CUSTOMER_SHOTS as the demo customer
     ("/odoo/action-spid_helpdesk.spid_team_action_dashboard", "overview.png"),
