@@ -6,6 +6,8 @@ INVOICE_STATES = [
     ("to_invoice", "To invoice"),
     ("invoiced", "Invoiced"),
 ]
+# Prices and invoices are for the helpdesk's users, never for portal users.
+INTERNAL = "base.group_user"
 # What an invoice line was made of: fixed while the ticket is on an invoice.
 BILLED_FIELDS = {"status_id", "order_ref", "client_id", "company_id", "category_id", "type_id"}
 
@@ -23,6 +25,7 @@ class SpidTicket(models.Model):
     )
     move_id = fields.Many2one(
         "account.move",
+        groups=INTERNAL,
         string="Invoice",
         readonly=True,
         copy=False,
@@ -31,6 +34,7 @@ class SpidTicket(models.Model):
         check_company=True,
     )
     order_ref = fields.Char(
+        groups=INTERNAL,
         string="Order reference",
         compute="_compute_order_ref",
         store=True,
@@ -39,6 +43,7 @@ class SpidTicket(models.Model):
         help="The client's purchase order: tickets of one order go on one invoice.",
     )
     billable_hours = fields.Float(
+        groups=INTERNAL,
         string="Billable hours",
         compute="_compute_invoice_state",
         store=True,
@@ -46,6 +51,7 @@ class SpidTicket(models.Model):
     )
     tariff_id = fields.Many2one(
         "spid.tariff",
+        groups=INTERNAL,
         string="Tariff",
         compute="_compute_billing",
         store=True,
@@ -53,12 +59,14 @@ class SpidTicket(models.Model):
         "then status, category and type.",
     )
     invoice_quantity = fields.Float(
+        groups=INTERNAL,
         string="Quantity to invoice",
         compute="_compute_billing",
         store=True,
         help="Billable time after the tariff's minimum and rounding, in the tariff's unit.",
     )
     amount_to_invoice = fields.Monetary(
+        groups=INTERNAL,
         string="Amount to invoice",
         compute="_compute_billing",
         store=True,
@@ -67,6 +75,7 @@ class SpidTicket(models.Model):
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
     spid_invoice_locked = fields.Boolean(
+        groups=INTERNAL,
         string="Locked by its invoice",
         copy=False,
         readonly=True,
