@@ -148,13 +148,14 @@ class SpidTicket(models.Model):
             self._spid_check_not_invoiced()
         return super().write(vals)
 
-    def _spid_check_not_invoiced(self):
-        billed = self.sudo().filtered("move_id")
+    def _spid_check_not_invoiced(self, move=None):
+        """Refuse tickets that are on an invoice (other than `move`)."""
+        billed = self.sudo().filtered(lambda t: t.move_id and t.move_id != move)
         if billed:
             raise UserError(
                 _(
-                    "Ticket %(ticket)s is on invoice %(invoice)s: take it off the invoice "
-                    "(delete its line or cancel the invoice) before changing it.",
+                    "Ticket %(ticket)s is on invoice %(invoice)s: take it off that invoice first "
+                    "(delete its line, or cancel the invoice).",
                     ticket=billed[0].reference,
                     invoice=billed[0].move_id.display_name,
                 )

@@ -200,7 +200,7 @@ class TestInvoicing(SpidInvoicingCommon):
         self.assertEqual(tickets.mapped("invoice_state"), ["to_invoice", "to_invoice"])
         second = self._invoice()
         self.assertEqual(second.spid_ticket_ids, tickets)
-        with self.assertRaisesRegex(UserError, "invoiced again"):
+        with self.assertRaisesRegex(UserError, "is on invoice"):
             move.with_user(self.billing).button_draft()
 
     def test_deleting_a_draft_or_its_line_releases(self):
