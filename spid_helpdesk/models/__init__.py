@@ -8,6 +8,7 @@ from . import spid_ticket_status
 from . import spid_ticket_transition
 from . import spid_ticket_category
 from . import spid_ticket_type
+from . import spid_ticket_field_rule
 from . import spid_ticket
 from . import spid_sla_policy
 from . import spid_ticket_sla

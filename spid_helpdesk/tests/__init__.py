@@ -11,3 +11,4 @@ from . import test_sla
 from . import test_workflow
 from . import test_workunit
 from . import test_ui
+from . import test_ticket_types
