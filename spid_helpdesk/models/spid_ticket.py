@@ -541,10 +541,23 @@ class SpidTicket(models.Model):
             if batch
             else {}
         )
+        # Work units given with the ticket (imports) are created once the
+        # ticket and its followers exist: each is posted in its chatter.
+        new_units = [
+            [command[2] for command in vals.pop("workunit_ids")]
+            if all(command[0] == Command.CREATE for command in vals.get("workunit_ids") or [[0]])
+            and vals.get("workunit_ids")
+            else []
+            for vals in vals_list
+        ]
         tickets = super(SpidTicket, self.with_context(**ctx)).create(vals_list)
         if batch:
             tickets.with_context(spid_batch_create=False)._spid_auto_subscribe_grouped()
         tickets = tickets.with_env(self.env)
+        if any(new_units):
+            self.env["spid.workunit"].create(
+                [dict(unit, ticket_id=ticket.id) for ticket, units in zip(tickets, new_units) for unit in units]
+            )
         tickets._spid_subscribe_requesters()
         tickets._spid_sla_apply(new=True)
         now = fields.Datetime.now()
@@ -672,7 +685,7 @@ class SpidTicket(models.Model):
                 super(SpidTicket, closing).write(
                     {"date_closed": fields.Datetime.now(), "closed_by_id": self.env.uid}
                 )
-            self._spid_check_required_fields(status)
+            changing._spid_check_required_fields(status)
             if closing:
                 closing._spid_post_closing_feedback()
         return res
