@@ -556,7 +556,11 @@ class SpidTicket(models.Model):
         tickets = tickets.with_env(self.env)
         if any(new_units):
             self.env["spid.workunit"].create(
-                [dict(unit, ticket_id=ticket.id) for ticket, units in zip(tickets, new_units) for unit in units]
+                [
+                    dict(unit, ticket_id=ticket.id)
+                    for ticket, units in zip(tickets, new_units)
+                    for unit in units
+                ]
             )
         tickets._spid_subscribe_requesters()
         tickets._spid_sla_apply(new=True)
@@ -1461,9 +1465,9 @@ class SpidTicket(models.Model):
     def _spid_move_messages(self, messages, target):
         """Move chatter messages, with their attachments, onto `target`."""
         messages = messages.sudo()
-        messages.attachment_ids.filtered(
-            lambda a: a.res_model == self._name and a.res_id in self.ids
-        ).write({"res_id": target.id})
+        messages.attachment_ids.filtered(lambda a: a.res_model == self._name and a.res_id in self.ids).write(
+            {"res_id": target.id}
+        )
         messages.write({"res_id": target.id, "record_name": target.display_name})
 
     def action_merge_into(self, target):
@@ -1480,8 +1484,10 @@ class SpidTicket(models.Model):
         if not closed_status:
             raise UserError(_("No closing status is configured."))
         sudo_target = target.sudo()
-        messages = self.env["mail.message"].sudo().search(
-            [("model", "=", self._name), ("res_id", "in", duplicates.ids)]
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search([("model", "=", self._name), ("res_id", "in", duplicates.ids)])
         )
         duplicates._spid_move_messages(messages, target)
         self.env["ir.attachment"].sudo().search(
@@ -1533,11 +1539,10 @@ class SpidTicket(models.Model):
             lambda m: m.model != self._name or m.res_id != self.id
         ):
             raise UserError(_("Only work units and messages of ticket %s can be split off.", self.reference))
-        fields_kept = (
-            "client_id", "partner_id", "site_id", "reporter_id", "channel", "category_id", "team_id",
-            "user_id", "type_id", "urgency", "priority", "company_id",
-        )  # fmt: skip
-        values = {fname: self._fields[fname].convert_to_write(self[fname], self) for fname in fields_kept}
+        values = {
+            fname: self._fields[fname].convert_to_write(self[fname], self)
+            for fname in self._spid_split_fields()
+        }
         values.update(
             name=name.strip(),
             parent_id=self.id,
@@ -1551,10 +1556,15 @@ class SpidTicket(models.Model):
             body=_("Split: part of the work moved to the new ticket %s.", child.reference),
             subtype_xmlid="mail.mt_note",
         )
-        child.message_post(
-            body=_("Split off ticket %s.", self.reference), subtype_xmlid="mail.mt_note"
-        )
+        child.message_post(body=_("Split off ticket %s.", self.reference), subtype_xmlid="mail.mt_note")
         return child
+
+    def _spid_split_fields(self):
+        """What a ticket split off another keeps of it."""
+        return (
+            "client_id", "partner_id", "site_id", "reporter_id", "channel", "category_id", "team_id",
+            "user_id", "type_id", "urgency", "priority", "company_id",
+        )  # fmt: skip
 
     def action_open_merge_wizard(self):
         return {
@@ -1606,10 +1616,12 @@ class SpidTicket(models.Model):
         if not refs:
             return fields, data
         known = dict(
-            self.with_context(active_test=False).search_fetch(
+            self.with_context(active_test=False)
+            .search_fetch(
                 [("external_ref", "in", list(refs)), ("company_id", "=", self.env.company.id)],
                 ["external_ref"],
-            ).mapped(lambda ticket: (ticket.external_ref, ticket.id))
+            )
+            .mapped(lambda ticket: (ticket.external_ref, ticket.id))
         )
         if not known:
             return fields, data

@@ -87,7 +87,13 @@ class SpidTicketFieldRule(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {"field_name", "field_value", "dependent_field_name", "allowed_values", "type_id"} & set(vals):
+        if not self.env.context.get("spid_rule_normalized") and {
+            "field_name",
+            "field_value",
+            "dependent_field_name",
+            "allowed_values",
+            "type_id",
+        } & set(vals):
             self._spid_normalize()
         return res
 
@@ -109,7 +115,7 @@ class SpidTicketFieldRule(models.Model):
                 ),
             }
             if any(rule[name] != value for name, value in values.items()):
-                super(SpidTicketFieldRule, rule).write(values)
+                rule.with_context(spid_rule_normalized=True).write(values)
 
     @staticmethod
     def _spid_find_field(definitions, name):
@@ -128,7 +134,10 @@ class SpidTicketFieldRule(models.Model):
             )
         if found.get("type") != "selection":
             raise ValidationError(
-                _("%s is not a selection field: only selections can depend on each other.", found.get("string"))
+                _(
+                    "%s is not a selection field: only selections can depend on each other.",
+                    found.get("string"),
+                )
             )
         return found
 

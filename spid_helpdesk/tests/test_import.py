@@ -87,7 +87,24 @@ class TestTicketImport(SpidHelpdeskCommon):
                 ]
             )  # fmt: skip
             if index % 10 == 0:
-                rows.append(["", "", "", "", "", "", "", "", "", "2024-02-01 09:00:00", "Agent Beta", "0.25", "event", ""])
+                rows.append(
+                    [
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "2024-02-01 09:00:00",
+                        "Agent Beta",
+                        "0.25",
+                        "event",
+                        "",
+                    ]
+                )
         return rows
 
     def _import(self, rows, **options):
@@ -131,7 +148,9 @@ class TestTicketImport(SpidHelpdeskCommon):
         self.assertFalse([m for m in result["messages"] if m["type"] == "error"], result["messages"])
         self.assertEqual(self._imported(), tickets)
         self.assertEqual(len(tickets.workunit_ids), 550)
-        self.assertEqual(tickets.filtered(lambda t: t.external_ref == "INT-0").name, "Imported ticket 0, renamed")
+        self.assertEqual(
+            tickets.filtered(lambda t: t.external_ref == "INT-0").name, "Imported ticket 0, renamed"
+        )
 
     def test_one_bad_row_imports_nothing(self):
         rows = self._rows(50, bad_row=37)

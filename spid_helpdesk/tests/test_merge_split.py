@@ -66,7 +66,9 @@ class TestMergeSplit(SpidHelpdeskCommon):
         customer_message = self._messages(self.dup).filtered(lambda m: m.body and "Customer detail" in m.body)
         before = self._messages(self.dup)
         wizard = Form(
-            self.env["spid.ticket.split.wizard"].with_user(self.agent).with_context(default_ticket_id=self.dup.id)
+            self.env["spid.ticket.split.wizard"]
+            .with_user(self.agent)
+            .with_context(default_ticket_id=self.dup.id)
         )
         wizard.name = "Second printer"
         moved_unit = self.units.filtered(lambda u: u.duration == 2.0)
@@ -87,6 +89,8 @@ class TestMergeSplit(SpidHelpdeskCommon):
 
     def test_split_refuses_what_is_not_its_own(self):
         with self.assertRaisesRegex(UserError, "Only work units and messages of ticket"):
-            self.dup.with_user(self.agent).action_split("X", self.units.filtered(lambda u: u.ticket_id == self.kept))
+            self.dup.with_user(self.agent).action_split(
+                "X", self.units.filtered(lambda u: u.ticket_id == self.kept)
+            )
         with self.assertRaisesRegex(UserError, "Choose the work units or messages"):
             self.dup.with_user(self.agent).action_split("X")

@@ -52,7 +52,8 @@ class TestDependentChoices(TicketTypeCommon):
     def test_rules_store_keys(self):
         rule = self.hardware.field_rule_ids.filtered(lambda r: r.field_value == "printer")
         self.assertEqual(
-            (rule.field_name, rule.dependent_field_name, rule.allowed_values), ("hw_kind", "hw_brand", "hp,canon")
+            (rule.field_name, rule.dependent_field_name, rule.allowed_values),
+            ("hw_kind", "hw_brand", "hp,canon"),
         )
         self.assertEqual(rule.description, "When Hardware type is Printer, Brand is one of HP, Canon")
 
@@ -103,7 +104,9 @@ class TestDependentChoices(TicketTypeCommon):
         count = self.env["spid.ticket"].search_count([])
         with self.assertRaisesRegex(ValidationError, message):
             self._ticket(
-                user=self.agent, type_id=self.hardware.id, properties={"hw_kind": "laptop", "hw_brand": "canon"}
+                user=self.agent,
+                type_id=self.hardware.id,
+                properties={"hw_kind": "laptop", "hw_brand": "canon"},
             )
         self.assertEqual(self.env["spid.ticket"].search_count([]), count, "nothing half-written")
         ticket = self._ticket(
@@ -147,7 +150,9 @@ class TestDependentChoices(TicketTypeCommon):
         )
         self.assertEqual(ticket.common_properties, {"site_zone": "north", "asset_tag": "A-1"})
         with self.assertRaisesRegex(ValidationError, "Brand “Dell” does not go with Zone “North”"):
-            ticket.with_user(self.agent).write({"type_id": self.hardware.id, "properties": {"hw_brand": "dell"}})
+            ticket.with_user(self.agent).write(
+                {"type_id": self.hardware.id, "properties": {"hw_brand": "dell"}}
+            )
 
 
 @tagged("post_install", "-at_install")
@@ -164,8 +169,12 @@ class TestTypeAccess(TicketTypeCommon):
 
     def test_agent_outside_the_groups_cannot_select_it(self):
         Type = self.env["spid.ticket.type"]
-        self.assertNotIn(self.technical, Type.with_user(self.agent).search([("selectable_by_user", "=", True)]))
-        self.assertIn(self.technical, Type.with_user(self.supervisor).search([("selectable_by_user", "=", True)]))
+        self.assertNotIn(
+            self.technical, Type.with_user(self.agent).search([("selectable_by_user", "=", True)])
+        )
+        self.assertIn(
+            self.technical, Type.with_user(self.supervisor).search([("selectable_by_user", "=", True)])
+        )
         with self.assertRaisesRegex(AccessError, "Technical incident is reserved to"):
             self._ticket(user=self.agent, type_id=self.technical.id)
         ticket = self._ticket(user=self.agent)
