@@ -69,6 +69,9 @@ class TestTicketImport(SpidHelpdeskCommon):
             }
         )
         cls.importer = cls.supervisor
+        cls.unit_subtypes = cls.env.ref("spid_helpdesk.mt_workunit_public") | cls.env.ref(
+            "spid_helpdesk.mt_workunit_internal"
+        )
 
     def _rows(self, count, bad_row=None):
         """`count` tickets, every tenth with a second work unit on its own line."""
@@ -140,6 +143,17 @@ class TestTicketImport(SpidHelpdeskCommon):
         self.assertEqual(set(ticket.workunit_ids.user_id.mapped("name")), {"Agent Alpha", "Agent Beta"})
         self.assertTrue(tickets.filtered(lambda t: t.external_ref == "INT-0").is_closed)
         self.assertLess(elapsed, 120, "500 tickets import in reasonable time")
+        unit_messages = self.env["mail.message"].search(
+            [("model", "=", "spid.ticket"), ("res_id", "=", ticket.id), ("subtype_id", "in", self.unit_subtypes.ids)]
+        )
+        self.assertEqual(len(unit_messages), 2, "each work unit is in the chatter")
+        self.assertEqual(min(unit_messages.mapped("date")).year, 2024, "at the date of the work")
+        self.assertFalse(
+            self.env["mail.notification"].search(
+                [("mail_message_id.model", "=", "spid.ticket"), ("mail_message_id.res_id", "in", tickets.ids)]
+            ),
+            "an import notifies nobody",
+        )
 
         # the same file again: the same tickets, updated, no work unit twice
         rows = self._rows(500)
