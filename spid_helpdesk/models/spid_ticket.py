@@ -432,10 +432,12 @@ class SpidTicket(models.Model):
         return result
 
     def _spid_property_rows(self):
-        """[(label, value as text)] of the ticket's custom fields that are set."""
+        """[(label, value as text)] of the ticket's custom fields that are
+        set: the fields of every ticket, then those of its type."""
         self.ensure_one()
         rows = []
-        for prop in self.read(["properties"])[0]["properties"] or []:
+        values = self.read(["common_properties", "properties"])[0]
+        for prop in (values["common_properties"] or []) + (values["properties"] or []):
             value, kind = prop.get("value"), prop.get("type")
             if value in (False, None, "", []):
                 continue

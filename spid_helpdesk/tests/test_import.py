@@ -144,7 +144,11 @@ class TestTicketImport(SpidHelpdeskCommon):
         self.assertTrue(tickets.filtered(lambda t: t.external_ref == "INT-0").is_closed)
         self.assertLess(elapsed, 120, "500 tickets import in reasonable time")
         unit_messages = self.env["mail.message"].search(
-            [("model", "=", "spid.ticket"), ("res_id", "=", ticket.id), ("subtype_id", "in", self.unit_subtypes.ids)]
+            [
+                ("model", "=", "spid.ticket"),
+                ("res_id", "=", ticket.id),
+                ("subtype_id", "in", self.unit_subtypes.ids),
+            ]
         )
         self.assertEqual(len(unit_messages), 2, "each work unit is in the chatter")
         self.assertEqual(min(unit_messages.mapped("date")).year, 2024, "at the date of the work")

@@ -115,6 +115,32 @@ class TestDependentChoices(TicketTypeCommon):
         with self.assertRaisesRegex(ValidationError, message):
             ticket.write({"properties": {"hw_kind": "laptop", "hw_brand": "canon"}})
 
+    def test_checking_a_batch_is_set_based(self):
+        Ticket = self.env["spid.ticket"].with_user(self.agent)
+
+        def vals(count):
+            return [
+                {
+                    "name": f"Printer {i}",
+                    "partner_id": self.requester.id,
+                    "type_id": self.hardware.id,
+                    "properties": {"hw_kind": "printer", "hw_brand": "hp"},
+                }
+                for i in range(count)
+            ]
+
+        def count_queries(count):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            Ticket.create(vals(count))
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        count_queries(5)  # warm-up
+        ten, two_hundred = count_queries(10), count_queries(200)
+        self.assertLess((two_hundred - ten) / 190, 0.1, f"10 tickets: {ten} queries, 200: {two_hundred}")
+
     def test_backend_form_checks_the_pair(self):
         form = Form(self.env["spid.ticket"].with_user(self.agent))
         form.name = "Laptop broken"
