@@ -1,5 +1,7 @@
+import json
+
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .common import SpidHelpdeskCommon
 
@@ -243,3 +245,63 @@ class TestTypeAccess(TicketTypeCommon):
         ).execute()
         self.assertTrue(self.env.company.spid_type_required)
         self.assertTrue(self.env.company.spid_type_locked)
+
+
+@tagged("post_install", "-at_install")
+class TestDependentChoicesHttp(HttpCase):
+    """The backend's own save call, over HTTP, as an agent."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agent = new_test_user(
+            cls.env,
+            "types_agent",
+            groups="base.group_user,spid_helpdesk.group_spid_agent",
+            name="Types Agent",
+        )
+        cls.hardware = cls.env["spid.ticket.type"].create(
+            {"name": "Hardware over HTTP", "properties_definition": HARDWARE_FIELDS}
+        )
+        cls.env["spid.ticket.field.rule"].create(
+            {
+                "type_id": cls.hardware.id,
+                "field_name": "hw_kind",
+                "field_value": "printer",
+                "dependent_field_name": "hw_brand",
+                "allowed_values": "hp,canon",
+            }
+        )
+
+    def _web_save(self, name, brand):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "model": "spid.ticket",
+                "method": "web_save",
+                "args": [[], {"name": name, "type_id": self.hardware.id, "properties": {
+                    "hw_kind": "printer", "hw_brand": brand}}],
+                "kwargs": {"specification": {"id": {}}},
+            },
+        }  # fmt: skip
+        response = self.url_open(
+            "/web/dataset/call_kw/spid.ticket/web_save",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()
+
+    def test_save_over_http(self):
+        self.authenticate("types_agent", "types_agent")
+        answer = self._web_save("Dell printer", "dell")
+        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.ValidationError")
+        self.assertIn(
+            "Brand “Dell” does not go with Hardware type “Printer”", answer["error"]["data"]["message"]
+        )
+        self.assertFalse(self.env["spid.ticket"].search([("name", "=", "Dell printer")]))
+        answer = self._web_save("Canon printer", "canon")
+        ticket = self.env["spid.ticket"].browse(answer["result"][0]["id"])
+        self.assertEqual(ticket.properties, {"hw_kind": "printer", "hw_brand": "canon"})
+        self.assertEqual(ticket.editor_id, self.agent)
