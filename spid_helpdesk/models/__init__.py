@@ -13,5 +13,6 @@ from . import spid_ticket
 from . import spid_sla_policy
 from . import spid_ticket_sla
 from . import spid_ticket_link
+from . import spid_ticket_history_mixin
 from . import spid_workunit
 from . import spid_agent_objective

@@ -3,22 +3,7 @@ import json
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
-from .common import SpidHelpdeskCommon
-
-HARDWARE_FIELDS = [
-    {
-        "name": "hw_kind",
-        "string": "Hardware type",
-        "type": "selection",
-        "selection": [["printer", "Printer"], ["laptop", "Laptop"]],
-    },
-    {
-        "name": "hw_brand",
-        "string": "Brand",
-        "type": "selection",
-        "selection": [["hp", "HP"], ["canon", "Canon"], ["dell", "Dell"]],
-    },
-]
+from .common import HARDWARE_FIELDS, SpidHelpdeskCommon
 
 
 class TicketTypeCommon(SpidHelpdeskCommon):

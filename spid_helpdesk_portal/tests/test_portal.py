@@ -2,7 +2,7 @@ from odoo import sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
+from odoo.addons.spid_helpdesk.tests.common import HARDWARE_FIELDS, form_csrf_token
 
 
 @tagged("post_install", "-at_install")
@@ -208,24 +208,7 @@ class TestPortal(HttpCase):
 
     def test_dependent_choices_are_checked_on_the_portal(self):
         kind = self.env["spid.ticket.type"].create(
-            {
-                "name": "Hardware failure",
-                "portal_selectable": True,
-                "properties_definition": [
-                    {
-                        "name": "hw_kind",
-                        "string": "Hardware type",
-                        "type": "selection",
-                        "selection": [["printer", "Printer"], ["laptop", "Laptop"]],
-                    },
-                    {
-                        "name": "hw_brand",
-                        "string": "Brand",
-                        "type": "selection",
-                        "selection": [["hp", "HP"], ["canon", "Canon"], ["dell", "Dell"]],
-                    },
-                ],
-            }
+            {"name": "Hardware failure", "portal_selectable": True, "properties_definition": HARDWARE_FIELDS}
         )
         self.env["spid.ticket.field.rule"].create(
             {
