@@ -1593,14 +1593,15 @@ class SpidTicket(models.Model):
         that a bad row anywhere imports nothing."""
         limit = self.env.context.get("_import_limit")
         if limit and len(data) > limit and self.env.context.get("import_file"):
-            savepoint = self.env.cr.savepoint(flush=False)
+            # a trial run of the whole file, rolled back like Odoo's own
+            # savepoints roll back (caches and pending hooks included)
+            savepoint = self.env.cr.savepoint()
             try:
                 check = super(SpidTicket, self.with_context(_import_limit=None)).load(
                     *self._spid_import_match(fields, data)
                 )
             finally:
                 savepoint.close(rollback=True)
-                self.env.invalidate_all()
                 self.pool.reset_changes()
             if any(message["type"] == "error" for message in check["messages"]):
                 return {"ids": False, "messages": check["messages"], "nextrow": 0}
