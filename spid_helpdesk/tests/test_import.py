@@ -202,3 +202,24 @@ class TestTicketImport(SpidHelpdeskCommon):
         self.assertTrue(errors)
         self.assertIn("Brand “Dell” does not go with Hardware type “Printer”", errors[0]["message"])
         self.assertFalse(self._imported())
+
+    def test_fields_of_every_ticket_import(self):
+        self.env.company.spid_ticket_properties_definition = [
+            {
+                "name": "imp_zone",
+                "string": "Zone",
+                "type": "selection",
+                "selection": [["n", "North"], ["s", "South"]],
+            }
+        ]
+        header = ["external_ref", "name", "client_id", "status_id", "common_properties.imp_zone"]
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([header, ["INT-Z1", "Zoned", "CLI-001", "New", "South"]])
+        wizard = (
+            self.env["base_import.import"]
+            .with_user(self.importer)
+            .create({"res_model": "spid.ticket", "file": buffer.getvalue().encode(), "file_type": "text/csv"})
+        )
+        result = wizard.execute_import(header, header, OPTIONS)
+        self.assertFalse([m for m in result["messages"] if m["type"] == "error"], result["messages"])
+        self.assertEqual(self._imported().common_properties, {"imp_zone": "s"})
