@@ -1439,7 +1439,8 @@ class SpidTicket(models.Model):
         if (
             "status_id" in changes
             and ticket.status_id.mail_template_id
-            and not self.env.context.get("spid_no_status_mail")
+            # no "rate us" for a duplicate merged into another ticket
+            and not ticket.merged_into_id
         ):
             res["status_id"] = (
                 ticket.status_id.mail_template_id,
@@ -1505,8 +1506,8 @@ class SpidTicket(models.Model):
         if partners:
             sudo_target.message_subscribe(partner_ids=partners.ids)
         references = ", ".join(duplicates.mapped("reference"))
-        # No "rate us" email for a duplicate: it is not a solved request.
-        duplicates.with_context(spid_no_status_mail=True).write(
+        # merged_into_id also stops the status email ("rate us") of the duplicate
+        duplicates.write(
             {
                 "status_id": closed_status.id,
                 "resolution": "duplicate",

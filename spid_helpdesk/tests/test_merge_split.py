@@ -44,6 +44,30 @@ class TestMergeSplit(SpidHelpdeskCommon):
         self.assertIn(self.kept, self.dup.related_ticket_ids)
         self.assertIn(self.kept.reference, self.dup.epilogue)
         self.assertFalse(self.kept.is_closed)
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        rate_us = self.env["mail.message"].search(
+            [
+                ("model", "=", "spid.ticket"),
+                ("res_id", "=", self.dup.id),
+                ("subject", "like", "how did we do"),
+            ]
+        )
+        self.assertFalse(rate_us, "no rating request for a duplicate")
+        # while a ticket closed the usual way gets one
+        solved = self._ticket(user=self.agent, name="Solved", user_id=self.agent.id)
+        solved.with_user(self.agent).write(self._close_values(self.st_closed))
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.assertTrue(
+            self.env["mail.message"].search(
+                [
+                    ("model", "=", "spid.ticket"),
+                    ("res_id", "=", solved.id),
+                    ("subject", "like", "how did we do"),
+                ]
+            )
+        )
 
     def test_merge_respects_the_rules(self):
         # only the owner or a supervisor closes: agent_2 owns neither ticket
