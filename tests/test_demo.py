@@ -18,6 +18,17 @@ class TestDemo(HttpCase):
         for module in modules:
             self.assertEqual(module.latest_version, "18.0.1.0.0")
 
+    def test_bridges_installed(self):
+        """The bridges come with Odoo's maintenance and project, and the demo
+        type chains its hardware type and brand."""
+        bridges = self.env["ir.module.module"].search(
+            [("name", "in", ("spid_helpdesk_maintenance", "spid_helpdesk_project"))]
+        )
+        self.assertEqual(set(bridges.mapped("state")), {"installed"})
+        self.assertTrue(all(bridges.mapped("auto_install")))
+        hardware = self.env.ref("spid_helpdesk.type_hardware_demo")
+        self.assertEqual(len(hardware.field_rule_ids), 3)
+
     def _login(self, login, password):
         return self.url_open(
             "/web/login",
