@@ -6,4 +6,5 @@ say "ruff"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
 say "pylint-odoo"
-"$VENV/bin/pylint" --rcfile=.pylintrc-mandatory spid_helpdesk spid_helpdesk_invoicing spid_helpdesk_portal
+"$VENV/bin/pylint" --rcfile=.pylintrc-mandatory spid_helpdesk spid_helpdesk_invoicing spid_helpdesk_portal \
+  spid_helpdesk_maintenance spid_helpdesk_project

@@ -9,8 +9,8 @@ bash "$REPO/scripts/pg.sh" start
 eval "$(bash "$REPO/scripts/pg.sh" env)"
 installed=$(psql -d "$DB" -qtAc \
   "SELECT count(*) FROM ir_module_module WHERE name IN ('${ADDONS//,/\',\'}') AND state='installed'" 2>/dev/null || echo 0)
-if [[ "$installed" != 3 ]]; then
-  say "Creating the demo database $DB with the three addons and their demo data"
+if [[ "$installed" != $(tr ',' '\n' <<<"$ADDONS" | wc -l) ]]; then
+  say "Creating (or completing) the demo database $DB with the addons and their demo data"
   bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
   # French beside English (given at creation, it would replace English).
   bash "$REPO/scripts/odoo.sh" -d "$DB" --load-language=fr_FR --stop-after-init --log-level=warn

@@ -6,6 +6,7 @@ headless Chromium through the DevTools protocol.
 
 import base64
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import urllib.request
 import websocket
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8069"
-PORT = 9333
+PORT = int(os.environ.get("CDP_PORT", "9333"))
 SHOTS = [
     # (path, file), as the demo agent; then CUSTOMER_SHOTS as the demo customer
     ("/odoo/action-spid_helpdesk.spid_team_action_dashboard", "overview.png"),
@@ -27,6 +28,10 @@ SHOTS = [
 CUSTOMER_SHOTS = [
     ("/my/tickets?filterby=all", "portal_tickets.png"),
     ("/my/tickets/{printer}", "portal_ticket.png"),
+]
+FINANCE_SHOTS = [
+    ("/odoo/action-spid_helpdesk_invoicing.spid_ticket_invoice_wizard_action", "invoicing_wizard.png"),
+    ("/odoo/action-spid_helpdesk_invoicing.spid_tariff_action", "tariffs.png"),
 ]
 
 
@@ -125,6 +130,12 @@ def main():
         printer = ticket_id(browser, "Printer on the 2nd floor jams every morning")
         for path, name in CUSTOMER_SHOTS:
             browser.goto(BASE + path.format(printer=printer), wait=4)
+            browser.shot(f"docs/img/{name}")
+            print("docs/img/" + name)
+        browser.goto(f"{BASE}/web/session/logout", wait=2)
+        login(browser, "finance")
+        for path, name in FINANCE_SHOTS:
+            browser.goto(BASE + path, wait=6)
             browser.shot(f"docs/img/{name}")
             print("docs/img/" + name)
     finally:

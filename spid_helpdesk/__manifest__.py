@@ -26,6 +26,8 @@
         "wizard/spid_ticket_close_wizard_views.xml",
         "wizard/spid_ticket_escalate_wizard_views.xml",
         "wizard/spid_ticket_reopen_wizard_views.xml",
+        "wizard/spid_ticket_merge_wizard_views.xml",
+        "wizard/spid_ticket_split_wizard_views.xml",
         "views/spid_ticket_views.xml",
         "views/spid_workunit_views.xml",
         "views/spid_ticket_status_views.xml",

@@ -18,6 +18,17 @@ class TestDemo(HttpCase):
         for module in modules:
             self.assertEqual(module.latest_version, "18.0.1.0.0")
 
+    def test_bridges_installed(self):
+        """The bridges come with Odoo's maintenance and project, and the demo
+        type chains its hardware type and brand."""
+        bridges = self.env["ir.module.module"].search(
+            [("name", "in", ("spid_helpdesk_maintenance", "spid_helpdesk_project"))]
+        )
+        self.assertEqual(set(bridges.mapped("state")), {"installed"})
+        self.assertTrue(all(bridges.mapped("auto_install")))
+        hardware = self.env.ref("spid_helpdesk.type_hardware_demo")
+        self.assertEqual(len(hardware.field_rule_ids), 3)
+
     def _login(self, login, password):
         return self.url_open(
             "/web/login",
@@ -54,3 +65,19 @@ class TestDemo(HttpCase):
         self.assertGreaterEqual(len(tickets), 5)
         self.assertTrue(tickets.filtered("is_closed"))
         self.assertTrue(tickets.workunit_ids)
+
+    def test_demo_finance_invoices_the_closed_tickets(self):
+        self.assertEqual(self._login("finance", "finance").status_code, 303)
+        finance = self.env["res.users"].search([("login", "=", "finance")])
+        self.assertTrue(finance.has_group("spid_helpdesk_invoicing.group_spid_billing"))
+        screen = self.env.ref("spid_helpdesk.ticket_screen_demo")
+        self.assertEqual(screen.invoice_state, "to_invoice")
+        self.assertEqual(
+            screen.tariff_id, self.env.ref("spid_helpdesk_invoicing.tariff_general_hardware_demo")
+        )
+        wizard = self.env["spid.ticket.invoice.wizard"].with_user(finance).create({})
+        self.assertTrue(wizard.journal_id, "the demo company has a chart of accounts and a sales journal")
+        action = wizard.action_create_invoices()
+        moves = self.env["account.move"].browse(action["domain"][0][2])
+        self.assertIn(screen, moves.spid_ticket_ids)
+        self.assertEqual(screen.move_id.amount_untaxed, 90.0)

@@ -26,3 +26,16 @@ class ResCompany(models.Model):
         default=0.2,
         help="A ticket is at risk when less than this share of a service-level time is left.",
     )
+    spid_ticket_properties_definition = fields.PropertiesDefinition(
+        string="Fields of every ticket",
+        help="Custom fields shown on every ticket of the company, whatever its type.",
+    )
+    spid_type_required = fields.Boolean(
+        string="Ticket type required",
+        help="A ticket entered by an agent or on the portal must have a type. Tickets opened by"
+        " email or from the public form get theirs from the agent later.",
+    )
+    spid_type_locked = fields.Boolean(
+        string="Ticket type fixed once set",
+        help="Once a ticket has a type, it can no longer be changed.",
+    )

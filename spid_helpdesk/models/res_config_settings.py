@@ -12,6 +12,8 @@ class ResConfigSettings(models.TransientModel):
     spid_auto_close_grace_days = fields.Integer(
         related="company_id.spid_auto_close_grace_days", readonly=False
     )
+    spid_type_required = fields.Boolean(related="company_id.spid_type_required", readonly=False)
+    spid_type_locked = fields.Boolean(related="company_id.spid_type_locked", readonly=False)
     spid_ticket_prefix = fields.Char(
         string="Ticket reference prefix",
         help="Text before the number, e.g. HD- or HD%(year)s-.",

@@ -153,8 +153,28 @@ class SpidTicket(models.Model):
         domain=lambda self: self.env["res.users"]._spid_agent_domain(),
         help="Other agents working on the ticket.",
     )
-    type_id = fields.Many2one("spid.ticket.type", string="Type", tracking=True)
+    type_id = fields.Many2one(
+        "spid.ticket.type",
+        string="Type",
+        tracking=True,
+        index=True,
+        domain="[('selectable_by_user', '=', True)]",
+    )
     properties = fields.Properties(definition="type_id.properties_definition", copy=True)
+    common_properties = fields.Properties(
+        string="Fields of every ticket",
+        definition="company_id.spid_ticket_properties_definition",
+        copy=True,
+    )
+    type_required = fields.Boolean(related="company_id.spid_type_required")
+    type_locked = fields.Boolean(related="company_id.spid_type_locked")
+    external_ref = fields.Char(
+        string="External reference",
+        copy=False,
+        index=True,
+        help="The ticket's identifier in the tool it was imported from; importing the same"
+        " reference again updates this ticket.",
+    )
     urgency = fields.Selection(LEVELS, default="1", required=True, help="The requester's view.")
     priority = fields.Selection(
         LEVELS, default="1", required=True, tracking=True, help="The technician's view."
@@ -217,6 +237,14 @@ class SpidTicket(models.Model):
 
     # Links
     parent_id = fields.Many2one("spid.ticket", string="Parent ticket", index=True, tracking=True)
+    merged_into_id = fields.Many2one(
+        "spid.ticket",
+        string="Merged into",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The ticket this duplicate was merged into.",
+    )
     child_ids = fields.One2many("spid.ticket", "parent_id", string="Sub-tickets")
     related_ticket_ids = fields.Many2many(
         "spid.ticket",
@@ -248,6 +276,11 @@ class SpidTicket(models.Model):
             "reference_company_uniq",
             "unique(company_id, reference)",
             "The ticket reference must be unique per company.",
+        ),
+        (
+            "external_ref_company_uniq",
+            "unique(company_id, external_ref)",
+            "The external reference must be unique per company.",
         ),
     ]
 
@@ -399,10 +432,12 @@ class SpidTicket(models.Model):
         return result
 
     def _spid_property_rows(self):
-        """[(label, value as text)] of the ticket's custom fields that are set."""
+        """[(label, value as text)] of the ticket's custom fields that are
+        set: the fields of every ticket, then those of its type."""
         self.ensure_one()
         rows = []
-        for prop in self.read(["properties"])[0]["properties"] or []:
+        values = self.read(["common_properties", "properties"])[0]
+        for prop in (values["common_properties"] or []) + (values["properties"] or []):
             value, kind = prop.get("value"), prop.get("type")
             if value in (False, None, "", []):
                 continue
@@ -462,6 +497,21 @@ class SpidTicket(models.Model):
                     )
                 )
 
+    @api.constrains("type_id", "properties", "common_properties")
+    def _check_dependent_choices(self):
+        self.env["spid.ticket.field.rule"]._spid_check_tickets(self)
+
+    def _spid_custom_field_values(self):
+        """[{name: property}] per ticket: the type's custom fields and the
+        fields of every ticket, each with its value, label and choices."""
+        result = []
+        for row in self.sudo().read(["properties", "common_properties"]):
+            values = {}
+            for prop in (row["common_properties"] or []) + (row["properties"] or []):
+                values[prop["name"]] = prop
+            result.append(values)
+        return result
+
     @api.constrains("parent_id")
     def _check_parent_id(self):
         if self._has_cycle():
@@ -480,6 +530,7 @@ class SpidTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._spid_check_type_on_create(vals_list)
         self._spid_prepare_create(vals_list)
         batch = len(vals_list) > 1
         # Batches (imports, API) stay set-based: one batched creation log
@@ -492,10 +543,27 @@ class SpidTicket(models.Model):
             if batch
             else {}
         )
+        # Work units given with the ticket (imports) are created once the
+        # ticket and its followers exist: each is posted in its chatter.
+        new_units = [
+            [command[2] for command in vals.pop("workunit_ids")]
+            if all(command[0] == Command.CREATE for command in vals.get("workunit_ids") or [[0]])
+            and vals.get("workunit_ids")
+            else []
+            for vals in vals_list
+        ]
         tickets = super(SpidTicket, self.with_context(**ctx)).create(vals_list)
         if batch:
             tickets.with_context(spid_batch_create=False)._spid_auto_subscribe_grouped()
         tickets = tickets.with_env(self.env)
+        if any(new_units):
+            self.env["spid.workunit"].create(
+                [
+                    dict(unit, ticket_id=ticket.id)
+                    for ticket, units in zip(tickets, new_units)
+                    for unit in units
+                ]
+            )
         tickets._spid_subscribe_requesters()
         tickets._spid_sla_apply(new=True)
         now = fields.Datetime.now()
@@ -657,6 +725,8 @@ class SpidTicket(models.Model):
         if "editor_id" in vals and not self.env.su:
             raise UserError(_("The user who entered a ticket cannot be changed."))
         self._spid_check_lock(vals)
+        if "type_id" in vals:
+            self._spid_check_type_change(vals["type_id"])
         status = closing = None
         if vals.get("status_id"):
             status = self.env["spid.ticket.status"].browse(vals["status_id"])
@@ -676,10 +746,46 @@ class SpidTicket(models.Model):
                 super(SpidTicket, closing).write(
                     {"date_closed": fields.Datetime.now(), "closed_by_id": self.env.uid}
                 )
-            self._spid_check_required_fields(status)
+            changing._spid_check_required_fields(status)
             if closing:
                 closing._spid_post_closing_feedback()
         return res
+
+    def _spid_check_type_on_create(self, vals_list):
+        """A type reserved to groups is refused to other users, and a type is
+        required when the company says so (tickets opened by email or the
+        public form, created by the system, get theirs later)."""
+        self.env["spid.ticket.type"].browse(
+            {v["type_id"] for v in vals_list if v.get("type_id")}
+        )._spid_check_selectable()
+        if self.env.su or self.env.context.get("spid_type_optional"):
+            return
+        companies = self.env["res.company"].browse(
+            {v.get("company_id") or self.env.company.id for v in vals_list}
+        )
+        required = set(companies.filtered("spid_type_required").ids)
+        for vals in vals_list:
+            if not vals.get("type_id") and (vals.get("company_id") or self.env.company.id) in required:
+                raise ValidationError(
+                    _("Choose a type for the ticket “%s”: every ticket needs one.", vals.get("name") or "")
+                )
+
+    def _spid_check_type_change(self, type_id):
+        kind = self.env["spid.ticket.type"].browse(type_id)
+        kind._spid_check_selectable()
+        if self.env.su:
+            return
+        for ticket in self:
+            if not kind and ticket.company_id.spid_type_required:
+                raise ValidationError(_("Ticket %s must keep a type.", ticket.reference))
+            if ticket.type_id and ticket.type_id != kind and ticket.company_id.spid_type_locked:
+                raise UserError(
+                    _(
+                        "The type of ticket %(ref)s (%(type)s) can no longer be changed.",
+                        ref=ticket.reference,
+                        type=ticket.type_id.name,
+                    )
+                )
 
     def _spid_check_lock(self, vals):
         locked = self.filtered("is_locked")
@@ -903,7 +1009,11 @@ class SpidTicket(models.Model):
         if partner:
             values.setdefault("partner_id", partner.id)
             values["requester_unconfirmed"] = not confirmed
-        ticket = super().message_new(msg_dict, custom_values=values)
+        # the agent gives the type of an emailed ticket later
+        ticket = super(SpidTicket, self.with_context(spid_type_optional=True)).message_new(
+            msg_dict, custom_values=values
+        )
+        ticket = ticket.with_env(self.env)
         ticket._spid_follow_cc(msg_dict.get("cc"))
         return ticket
 
@@ -1381,7 +1491,12 @@ class SpidTicket(models.Model):
     def _track_template(self, changes):
         res = super()._track_template(changes)
         ticket = self[0]
-        if "status_id" in changes and ticket.status_id.mail_template_id:
+        if (
+            "status_id" in changes
+            and ticket.status_id.mail_template_id
+            # no "rate us" for a duplicate merged into another ticket
+            and not ticket.merged_into_id
+        ):
             res["status_id"] = (
                 ticket.status_id.mail_template_id,
                 {
@@ -1391,3 +1506,212 @@ class SpidTicket(models.Model):
                 },
             )
         return res
+
+    # ------------------------------------------------------------------
+    # Merge and split
+    # ------------------------------------------------------------------
+
+    def _spid_check_movable(self):
+        """The current user may change these tickets and none is locked."""
+        self.check_access("write")
+        locked = self.filtered("is_locked")
+        if locked:
+            raise UserError(_("Ticket %s is locked: it can no longer be changed.", locked[0].reference))
+        if len(self.company_id) > 1:
+            raise UserError(_("Tickets of different companies cannot be merged or split together."))
+
+    def _spid_move_messages(self, messages, target):
+        """Move chatter messages, with their attachments, onto `target`."""
+        messages = messages.sudo()
+        messages.attachment_ids.filtered(lambda a: a.res_model == self._name and a.res_id in self.ids).write(
+            {"res_id": target.id}
+        )
+        messages.write({"res_id": target.id, "record_name": target.display_name})
+
+    def action_merge_into(self, target):
+        """Merge the tickets of `self` other than `target` into `target`:
+        their messages, attachments, activities, work units and followers go
+        to `target`; each duplicate is closed with resolution `duplicate`,
+        linked to `target`. All or nothing, under the usual closing rules."""
+        target.ensure_one()
+        duplicates = self - target
+        if not duplicates:
+            raise UserError(_("Choose at least one other ticket to merge into %s.", target.reference))
+        (duplicates | target)._spid_check_movable()
+        closed_status = self.env["spid.ticket.status"].search([("is_closed", "=", True)], limit=1)
+        if not closed_status:
+            raise UserError(_("No closing status is configured."))
+        sudo_target = target.sudo()
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search([("model", "=", self._name), ("res_id", "in", duplicates.ids)])
+        )
+        duplicates._spid_move_messages(messages, target)
+        self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", duplicates.ids)]
+        ).write({"res_id": target.id})
+        self.env["mail.activity"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", duplicates.ids)]
+        ).write({"res_id": target.id})
+        # Work units of other agents: the rules let an agent move only their
+        # own, the write access to both tickets was checked above.
+        duplicates.sudo().workunit_ids.write({"ticket_id": target.id})
+        partners = duplicates.sudo().message_partner_ids - sudo_target.message_partner_ids
+        if partners:
+            sudo_target.message_subscribe(partner_ids=partners.ids)
+        references = ", ".join(duplicates.mapped("reference"))
+        # merged_into_id also stops the status email ("rate us") of the duplicate
+        duplicates.write(
+            {
+                "status_id": closed_status.id,
+                "resolution": "duplicate",
+                "epilogue": Markup("<p>%s</p>") % _("Duplicate of ticket %s.", target.reference),
+                "merged_into_id": target.id,
+                "related_ticket_ids": [Command.link(target.id)],
+            }
+        )
+        for duplicate in duplicates:
+            duplicate.message_post(
+                body=_("Merged into ticket %s; its messages and work moved there.", target.reference),
+                subtype_xmlid="mail.mt_note",
+            )
+        target.message_post(
+            body=_("Merged with ticket(s) %s: their messages, work and followers are here now.", references),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def action_split(self, name, workunits=None, messages=None):
+        """Move the given work units and messages of this ticket to a new
+        sub-ticket, which keeps the client, requester, routing and type."""
+        self.ensure_one()
+        self._spid_check_movable()
+        workunits = (workunits or self.env["spid.workunit"]).sudo()
+        messages = (messages or self.env["mail.message"]).sudo()
+        if not (name or "").strip():
+            raise UserError(_("Give the new ticket a title."))
+        if not workunits and not messages:
+            raise UserError(_("Choose the work units or messages that go to the new ticket."))
+        if workunits.ticket_id - self or messages.filtered(
+            lambda m: m.model != self._name or m.res_id != self.id
+        ):
+            raise UserError(_("Only work units and messages of ticket %s can be split off.", self.reference))
+        values = {
+            fname: self._fields[fname].convert_to_write(self[fname], self)
+            for fname in self._spid_split_fields()
+        }
+        values.update(
+            name=name.strip(),
+            parent_id=self.id,
+            properties=self.properties,
+            common_properties=self.common_properties,
+        )
+        child = self.create(values)
+        self._spid_move_messages(messages, child)
+        workunits.write({"ticket_id": child.id})
+        self.message_post(
+            body=_("Split: part of the work moved to the new ticket %s.", child.reference),
+            subtype_xmlid="mail.mt_note",
+        )
+        child.message_post(body=_("Split off ticket %s.", self.reference), subtype_xmlid="mail.mt_note")
+        return child
+
+    def _spid_split_fields(self):
+        """What a ticket split off another keeps of it."""
+        return (
+            "client_id", "partner_id", "site_id", "reporter_id", "channel", "category_id", "team_id",
+            "user_id", "type_id", "urgency", "priority", "company_id",
+        )  # fmt: skip
+
+    def action_open_merge_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Merge tickets"),
+            "res_model": "spid.ticket.merge.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": self.ids},
+        }
+
+    def action_open_split_wizard(self):
+        return self._spid_wizard_action("spid.ticket.split.wizard", _("Split the ticket"))
+
+    # ------------------------------------------------------------------
+    # Import
+    # ------------------------------------------------------------------
+
+    @api.model
+    def load(self, fields, data):
+        """Odoo's import, plus: a row whose `external_ref` is already known
+        updates that ticket instead of creating another, and a file imported
+        in batches is checked whole before its first batch is written, so
+        that a bad row anywhere imports nothing."""
+        limit = self.env.context.get("_import_limit")
+        if limit and len(data) > limit and self.env.context.get("import_file"):
+            # a trial run of the whole file, rolled back like Odoo's own
+            # savepoints roll back (caches and pending hooks included)
+            savepoint = self.env.cr.savepoint()
+            try:
+                check = super(SpidTicket, self.with_context(_import_limit=None)).load(
+                    *self._spid_import_match(fields, data)
+                )
+            finally:
+                savepoint.close(rollback=True)
+                self.pool.reset_changes()
+            if any(message["type"] == "error" for message in check["messages"]):
+                return {"ids": False, "messages": check["messages"], "nextrow": 0}
+        return super().load(*self._spid_import_match(fields, data))
+
+    @api.model
+    def _spid_import_match(self, fields, data):
+        """Give rows whose external reference names a ticket of the current
+        company that ticket's database id, so that the import updates it."""
+        paths = [field.split("/") if isinstance(field, str) else field for field in fields]
+        if ["external_ref"] not in paths or any(p in (["id"], [".id"]) for p in paths):
+            return fields, data
+        column = paths.index(["external_ref"])
+        refs = {row[column] for row in data if len(row) > column and row[column]}
+        if not refs:
+            return fields, data
+        known = dict(
+            self.with_context(active_test=False)
+            .search_fetch(
+                [("external_ref", "in", list(refs)), ("company_id", "=", self.env.company.id)],
+                ["external_ref"],
+            )
+            .mapped(lambda ticket: (ticket.external_ref, ticket.id))
+        )
+        if not known:
+            return fields, data
+        fields = [*fields, ".id"]
+        data = [
+            [*row, str(known[row[column]]) if len(row) > column and row[column] in known else ""]
+            for row in data
+        ]
+        return fields, data
+
+    def _load_records_write(self, values):
+        """On re-import, the work units of the file that the ticket already
+        has (same date, agent and hours) are updated, not added again."""
+        commands = values.get("workunit_ids")
+        if commands:
+            existing = {
+                (unit.date, unit.user_id.id, round(unit.duration, 4)): unit.id
+                for unit in self.sudo().workunit_ids
+            }
+            rewritten = []
+            for command in commands:
+                if command[0] == Command.CREATE:
+                    unit = command[2]
+                    key = (
+                        fields.Datetime.to_datetime(unit.get("date")),
+                        unit.get("user_id") or self.env.uid,
+                        round(float(unit.get("duration") or 0.0), 4),
+                    )
+                    if key in existing:
+                        rewritten.append(Command.update(existing.pop(key), unit))
+                        continue
+                rewritten.append(command)
+            values = dict(values, workunit_ids=rewritten)
+        return super()._load_records_write(values)

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import AccessError, UserError
 
 
 class SpidTicketType(models.Model):
@@ -17,7 +18,7 @@ class SpidTicketType(models.Model):
     allowed_group_ids = fields.Many2many(
         "res.groups",
         string="Allowed groups",
-        help="Only users of these groups may use this type; empty = everyone.",
+        help="Only users of these groups may give this type to a ticket; empty = everyone.",
     )
     portal_selectable = fields.Boolean(
         string="Selectable on the portal", help="Customers may choose this type."
@@ -26,3 +27,48 @@ class SpidTicketType(models.Model):
         string="Work order text",
         help="Text printed on the work order of tickets of this type.",
     )
+    field_rule_ids = fields.One2many(
+        "spid.ticket.field.rule",
+        "type_id",
+        string="Dependent choices",
+        help="Which choices of a selection field go with each choice of another.",
+    )
+    selectable_by_user = fields.Boolean(
+        string="Selectable by me",
+        compute="_compute_selectable_by_user",
+        search="_search_selectable_by_user",
+        help="The current user belongs to one of the allowed groups, or the type has none.",
+    )
+
+    def _compute_selectable_by_user(self):
+        groups = self.env.user.groups_id
+        for kind in self:
+            kind.selectable_by_user = not kind.allowed_group_ids or bool(kind.allowed_group_ids & groups)
+
+    def _search_selectable_by_user(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on Selectable by me."))
+        domain = [
+            "|",
+            ("allowed_group_ids", "=", False),
+            ("allowed_group_ids", "in", self.env.user.groups_id.ids),
+        ]
+        if (operator == "=") == value:
+            return domain
+        return ["!", *domain]
+
+    def _spid_check_selectable(self):
+        """Refuse a type reserved to groups the current user is not in (the
+        view's domain only hides it; this is the rule)."""
+        if self.env.su:
+            return
+        groups = self.env.user.groups_id
+        for kind in self.sudo():
+            if kind.allowed_group_ids and not kind.allowed_group_ids & groups:
+                raise AccessError(
+                    _(
+                        "The ticket type %(type)s is reserved to %(groups)s.",
+                        type=kind.name,
+                        groups=", ".join(kind.allowed_group_ids.mapped("full_name")),
+                    )
+                )

@@ -102,9 +102,13 @@ class SpidWorkunit(models.Model):
 
     def _spid_notify(self):
         """Post each new unit on its ticket: public ones reach every follower,
-        internal ones only the internal followers (internal subtype)."""
+        internal ones only the internal followers (internal subtype). Units
+        of an import are logged in one batch, dated as the work, without
+        notifying anyone (no email per historical unit)."""
         public = self.env.ref("spid_helpdesk.mt_workunit_public")
         internal = self.env.ref("spid_helpdesk.mt_workunit_internal")
+        imported = self.env.context.get("import_file")
+        logs = []
         for unit in self:
             action = dict(self._fields["action_type"]._description_selection(self.env))[unit.action_type]
             header = _("%(action)s by %(user)s", action=action, user=unit.user_id.name)
@@ -114,8 +118,21 @@ class SpidWorkunit(models.Model):
                 header,
                 Markup() if is_html_empty(unit.description) else unit.description,
             )
-            unit.ticket_id.message_post(
-                body=body,
-                message_type="comment",
-                subtype_id=(public if unit.visibility == "public" else internal).id,
-            )
+            subtype = public if unit.visibility == "public" else internal
+            if imported:
+                logs.append(
+                    {
+                        "model": unit.ticket_id._name,
+                        "res_id": unit.ticket_id.id,
+                        "message_type": "comment",
+                        "subtype_id": subtype.id,
+                        "is_internal": unit.visibility == "internal",
+                        "body": body,
+                        "author_id": unit.user_id.partner_id.id,
+                        "date": unit.date,
+                    }
+                )
+                continue
+            unit.ticket_id.message_post(body=body, message_type="comment", subtype_id=subtype.id)
+        if logs:
+            self.env["mail.message"].sudo().create(logs)

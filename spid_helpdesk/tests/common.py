@@ -3,6 +3,22 @@ from contextlib import contextmanager
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
+# Two chained selections: the brands offered depend on the hardware type.
+HARDWARE_FIELDS = [
+    {
+        "name": "hw_kind",
+        "string": "Hardware type",
+        "type": "selection",
+        "selection": [["printer", "Printer"], ["laptop", "Laptop"]],
+    },
+    {
+        "name": "hw_brand",
+        "string": "Brand",
+        "type": "selection",
+        "selection": [["hp", "HP"], ["canon", "Canon"], ["dell", "Dell"]],
+    },
+]
+
 
 def form_csrf_token(html):
     """The CSRF token of the first form of an HTML page, as a browser sends it."""

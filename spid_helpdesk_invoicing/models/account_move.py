@@ -1,5 +1,4 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 
 class AccountMove(models.Model):
@@ -27,15 +26,7 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         for move in posted.filtered(lambda m: m.move_type == "out_invoice"):
             tickets = move._spid_line_tickets()
-            twice = tickets.filtered(lambda t, move=move: t.move_id and t.move_id != move)
-            if twice:
-                raise UserError(
-                    _(
-                        "Ticket %(ticket)s is already billed by invoice %(invoice)s.",
-                        ticket=twice[0].reference,
-                        invoice=twice[0].move_id.display_name,
-                    )
-                )
+            tickets._spid_check_not_invoiced(move)
             tickets.filtered(lambda t: not t.move_id)._spid_set_invoice(move)
             tickets._spid_invoice_lock(True)
         return posted
@@ -47,16 +38,7 @@ class AccountMove(models.Model):
         # A cancelled invoice let its tickets go: it takes back those still free.
         for move in cancelled:
             tickets = move._spid_line_tickets()
-            taken = tickets.filtered(lambda t, move=move: t.move_id and t.move_id != move)
-            if taken:
-                raise UserError(
-                    _(
-                        "Ticket %(ticket)s has been invoiced again by %(invoice)s: "
-                        "this cancelled invoice cannot come back.",
-                        ticket=taken[0].reference,
-                        invoice=taken[0].move_id.display_name,
-                    )
-                )
+            tickets._spid_check_not_invoiced(move)
             tickets._spid_set_invoice(move)
         return res
 

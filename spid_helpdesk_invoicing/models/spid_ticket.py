@@ -6,6 +6,8 @@ INVOICE_STATES = [
     ("to_invoice", "To invoice"),
     ("invoiced", "Invoiced"),
 ]
+# Prices and invoices are for the helpdesk's users, never for portal users.
+INTERNAL = "base.group_user"
 # What an invoice line was made of: fixed while the ticket is on an invoice.
 BILLED_FIELDS = {"status_id", "order_ref", "client_id", "company_id", "category_id", "type_id"}
 
@@ -23,6 +25,7 @@ class SpidTicket(models.Model):
     )
     move_id = fields.Many2one(
         "account.move",
+        groups=INTERNAL,
         string="Invoice",
         readonly=True,
         copy=False,
@@ -31,6 +34,7 @@ class SpidTicket(models.Model):
         check_company=True,
     )
     order_ref = fields.Char(
+        groups=INTERNAL,
         string="Order reference",
         compute="_compute_order_ref",
         store=True,
@@ -39,13 +43,15 @@ class SpidTicket(models.Model):
         help="The client's purchase order: tickets of one order go on one invoice.",
     )
     billable_hours = fields.Float(
+        groups=INTERNAL,
         string="Billable hours",
-        compute="_compute_billable_hours",
+        compute="_compute_invoice_state",
         store=True,
         help="Hours of the billable work units.",
     )
     tariff_id = fields.Many2one(
         "spid.tariff",
+        groups=INTERNAL,
         string="Tariff",
         compute="_compute_billing",
         store=True,
@@ -53,12 +59,14 @@ class SpidTicket(models.Model):
         "then status, category and type.",
     )
     invoice_quantity = fields.Float(
+        groups=INTERNAL,
         string="Quantity to invoice",
         compute="_compute_billing",
         store=True,
         help="Billable time after the tariff's minimum and rounding, in the tariff's unit.",
     )
     amount_to_invoice = fields.Monetary(
+        groups=INTERNAL,
         string="Amount to invoice",
         compute="_compute_billing",
         store=True,
@@ -67,6 +75,7 @@ class SpidTicket(models.Model):
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
     spid_invoice_locked = fields.Boolean(
+        groups=INTERNAL,
         string="Locked by its invoice",
         copy=False,
         readonly=True,
@@ -81,8 +90,9 @@ class SpidTicket(models.Model):
             else:
                 ticket.order_ref = ticket.order_ref
 
-    @api.depends("workunit_ids.billable", "workunit_ids.duration")
-    def _compute_billable_hours(self):
+    @api.depends("move_id", "status_id.spid_billable", "workunit_ids.billable", "workunit_ids.duration")
+    def _compute_invoice_state(self):
+        """Billable hours and invoicing state, from one grouped query."""
         totals = {
             ticket.id: hours
             for ticket, hours in self.env["spid.workunit"]
@@ -93,19 +103,9 @@ class SpidTicket(models.Model):
         }
         for ticket in self:
             ticket.billable_hours = totals.get(ticket.id, 0.0)
-
-    @api.depends("move_id", "status_id.spid_billable", "workunit_ids.billable")
-    def _compute_invoice_state(self):
-        billable_ids = {
-            ticket.id
-            for [ticket] in self.env["spid.workunit"]
-            .sudo()
-            ._read_group([("ticket_id", "in", self.ids), ("billable", "=", True)], ["ticket_id"])
-        }
-        for ticket in self:
             if ticket.move_id:
                 ticket.invoice_state = "invoiced"
-            elif ticket.status_id.spid_billable and ticket.id in billable_ids:
+            elif ticket.status_id.spid_billable and ticket.id in totals:
                 ticket.invoice_state = "to_invoice"
             else:
                 ticket.invoice_state = "not_billable"
@@ -114,18 +114,20 @@ class SpidTicket(models.Model):
         "invoice_state", "billable_hours", "client_id", "status_id", "category_id", "type_id", "company_id"
     )
     def _compute_billing(self):
-        # An invoiced ticket keeps the tariff and quantity it was billed with.
-        pending = self.filtered(lambda t: t.invoice_state != "invoiced")
+        # Only tickets to invoice are priced; an invoiced ticket keeps the
+        # tariff and quantity it was billed with.
+        pending = self.filtered(lambda t: t.invoice_state == "to_invoice")
         tariffs = self.env["spid.tariff"]._spid_resolve(pending) if pending else {}
         for ticket in pending:
             tariff = tariffs.get(ticket.id, self.env["spid.tariff"])
             quantity = tariff._spid_quantity(ticket.billable_hours) if tariff else 0.0
             ticket.tariff_id = tariff
             ticket.invoice_quantity = quantity
-            ticket.amount_to_invoice = (
-                quantity * tariff.price if ticket.invoice_state == "to_invoice" else 0.0
-            )
+            ticket.amount_to_invoice = quantity * tariff.price
         for ticket in self - pending:
+            if ticket.invoice_state != "invoiced":
+                ticket.tariff_id = False
+                ticket.invoice_quantity = 0.0
             ticket.amount_to_invoice = 0.0
 
     @api.model
@@ -146,13 +148,14 @@ class SpidTicket(models.Model):
             self._spid_check_not_invoiced()
         return super().write(vals)
 
-    def _spid_check_not_invoiced(self):
-        billed = self.sudo().filtered("move_id")
+    def _spid_check_not_invoiced(self, move=None):
+        """Refuse tickets that are on an invoice (other than `move`)."""
+        billed = self.sudo().filtered(lambda t: t.move_id and t.move_id != move)
         if billed:
             raise UserError(
                 _(
-                    "Ticket %(ticket)s is on invoice %(invoice)s: take it off the invoice "
-                    "(delete its line or cancel the invoice) before changing it.",
+                    "Ticket %(ticket)s is on invoice %(invoice)s: take it off that invoice first "
+                    "(delete its line, or cancel the invoice).",
                     ticket=billed[0].reference,
                     invoice=billed[0].move_id.display_name,
                 )

@@ -160,6 +160,20 @@ class TestInvoicing(SpidInvoicingCommon):
         self.assertEqual(move.invoice_line_ids.tax_ids, mapped_tax)
         self.assertEqual(move.currency_id, self.company.currency_id)
 
+    def test_client_currency_from_its_pricelist(self):
+        other = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        if other == self.company.currency_id:
+            other = self.setup_other_currency("CHF", rates=[("2000-01-01", 2.0)])
+        pricelist = self.env["product.pricelist"].create({"name": "Foreign", "currency_id": other.id})
+        self.client_b.with_company(self.company).property_product_pricelist = pricelist
+        self._tickets(self.client_b, 2.0)
+        move = self._invoice()
+        self.assertEqual(move.currency_id, other)
+        self.assertEqual(
+            move.invoice_line_ids.price_unit, 120.0, "60 in the company's currency, at a rate of 2"
+        )
+        self.assertEqual(move.amount_untaxed, 240.0)
+
     def test_missing_tariff_is_a_clear_error(self):
         self.general.active = False
         ticket = self._tickets(self.client_a, 1.0)
@@ -200,7 +214,7 @@ class TestInvoicing(SpidInvoicingCommon):
         self.assertEqual(tickets.mapped("invoice_state"), ["to_invoice", "to_invoice"])
         second = self._invoice()
         self.assertEqual(second.spid_ticket_ids, tickets)
-        with self.assertRaisesRegex(UserError, "invoiced again"):
+        with self.assertRaisesRegex(UserError, "is on invoice"):
             move.with_user(self.billing).button_draft()
 
     def test_deleting_a_draft_or_its_line_releases(self):

@@ -110,6 +110,13 @@ class SpidTicketInvoiceWizard(models.TransientModel):
 
     def _spid_invoice_vals(self, client, order_ref, tickets):
         partner = client._spid_invoice_address()
+        company = self.company_id
+        # the client's currency is its pricelist's; tariffs are in the company's
+        currency = client.with_company(company).property_product_pricelist.currency_id or company.currency_id
+        prices = {
+            tariff: company.currency_id._convert(tariff.price, currency, company, self.invoice_date)
+            for tariff in tickets.tariff_id
+        }
         analytic = self._spid_analytic_distribution(partner, tickets.tariff_id.product_id)
         return {
             "move_type": "out_invoice",
@@ -117,7 +124,7 @@ class SpidTicketInvoiceWizard(models.TransientModel):
             "journal_id": self.journal_id.id,
             "partner_id": partner.id,
             "invoice_date": self.invoice_date,
-            "currency_id": self.company_id.currency_id.id,
+            "currency_id": currency.id,
             "ref": order_ref or False,
             "invoice_origin": client.spid_contract_ref or False,
             "invoice_line_ids": [
@@ -131,7 +138,7 @@ class SpidTicketInvoiceWizard(models.TransientModel):
                             hours=round(ticket.billable_hours, 2),
                         ),
                         "quantity": ticket.invoice_quantity,
-                        "price_unit": ticket.tariff_id.price,
+                        "price_unit": prices[ticket.tariff_id],
                         "spid_ticket_id": ticket.id,
                         "analytic_distribution": analytic[ticket.tariff_id.product_id] or False,
                     }

@@ -93,6 +93,8 @@ class SpidTicket(models.Model):
                 raise ValidationError(_("This site is not one of yours."))
         if vals.get("urgency") not in (None, "0", "1", "2", "3"):
             raise ValidationError(_("Invalid urgency."))
+        if not vals.get("type_id") and self.env.company.spid_type_required:
+            raise ValidationError(_("Choose the type of your request."))
         self._spid_check_portal_attachments(attachments)
         if vals.get("type_id"):
             kind = self.env["spid.ticket.type"].sudo().browse(vals["type_id"])

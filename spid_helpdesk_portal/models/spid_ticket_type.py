@@ -1,3 +1,5 @@
+import json
+
 from odoo import _, fields, models
 from odoo.exceptions import ValidationError
 
@@ -43,3 +45,15 @@ class SpidTicketType(models.Model):
                 raise ValidationError(_("Invalid value for %s.", label)) from error
             values[name] = value
         return values
+
+    def _spid_portal_dependent_choices(self):
+        """JSON for the portal form: {dependent field: {"parent": field,
+        "choices": {parent value: [allowed keys]}}}. The browser only hides
+        the choices that do not go; the server checks them on save."""
+        self.ensure_one()
+        rules = self.env["spid.ticket.field.rule"].sudo().search([("type_id", "=", self.id)])
+        result = {}
+        for rule in rules:
+            entry = result.setdefault(rule.dependent_field_name, {"parent": rule.field_name, "choices": {}})
+            entry["choices"][rule.field_value] = rule._spid_allowed_keys()
+        return json.dumps(result)

@@ -2,7 +2,7 @@ from odoo import sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
+from odoo.addons.spid_helpdesk.tests.common import HARDWARE_FIELDS, form_csrf_token
 
 
 @tagged("post_install", "-at_install")
@@ -205,6 +205,45 @@ class TestPortal(HttpCase):
         page = self._post("/my/tickets/new", {"name": "Bad brand", "type_id": kind.id, "prop_brand": "xerox"})
         self.assertIn("Invalid value for Brand", page.text)
         self.assertFalse(self.env["spid.ticket"].search([("name", "=", "Bad brand")]))
+
+    def test_dependent_choices_are_checked_on_the_portal(self):
+        kind = self.env["spid.ticket.type"].create(
+            {"name": "Hardware failure", "portal_selectable": True, "properties_definition": HARDWARE_FIELDS}
+        )
+        self.env["spid.ticket.field.rule"].create(
+            {
+                "type_id": kind.id,
+                "field_name": "Hardware type",
+                "field_value": "Printer",
+                "dependent_field_name": "Brand",
+                "allowed_values": "HP, Canon",
+            }
+        )
+        self.env.flush_all()
+        self.authenticate("anna", "anna")
+        form = self._get("/my/tickets/new")
+        self.assertIn("data-dependent-choices=", form.text, "the browser gets the rules to filter choices")
+        page = self._post(
+            "/my/tickets/new",
+            {"name": "Dell printer", "type_id": kind.id, "prop_hw_kind": "printer", "prop_hw_brand": "dell"},
+        )
+        self.assertIn("Brand “Dell” does not go with Hardware type “Printer”", page.text)
+        self.assertFalse(self.env["spid.ticket"].search([("name", "=", "Dell printer")]))
+        response = self._post(
+            "/my/tickets/new",
+            {"name": "HP printer", "type_id": kind.id, "prop_hw_kind": "printer", "prop_hw_brand": "hp"},
+        )
+        self.assertEqual(response.status_code, 303)
+        ticket = self.env["spid.ticket"].search([("name", "=", "HP printer")])
+        self.assertEqual(ticket.properties, {"hw_kind": "printer", "hw_brand": "hp"})
+
+    def test_type_required_on_the_portal(self):
+        self.env.company.spid_type_required = True
+        self.env.flush_all()
+        self.authenticate("anna", "anna")
+        page = self._post("/my/tickets/new", {"name": "No type"})
+        self.assertIn("Choose the type of your request", page.text)
+        self.assertFalse(self.env["spid.ticket"].search([("name", "=", "No type")]))
 
     def test_bad_input_creates_nothing(self):
         self.authenticate("anna", "anna")

@@ -1,0 +1,2 @@
+from . import spid_ticket
+from . import maintenance_equipment

@@ -1,0 +1,2 @@
+from . import spid_ticket
+from . import project_task
