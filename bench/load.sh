@@ -2,7 +2,8 @@
 # `make load`: the demo database (created like `make run` when missing)
 # served with --workers=2, then bench/load.py's loopback load: 20 customers
 # on the portal and 10 agents through JSON-RPC for 60 s. Fails on any error.
-# Ports: HTTP_PORT (the server) and GEVENT_PORT (its long-polling worker).
+# Ports: HTTP_PORT (the server) and GEVENT_PORT (its long-polling worker);
+# UPDATE=1 upgrades the addons in an existing demo database first.
 source "$(dirname "$0")/../scripts/common.sh"
 DB=${LOAD_DB:-spid_demo}
 PORT=${HTTP_PORT:-8069}
@@ -15,10 +16,17 @@ installed=$(psql -d "$DB" -qtAc \
 if [[ "$installed" != 3 ]]; then
   say "Creating the demo database $DB"
   bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
+elif [[ -n "${UPDATE:-}" ]]; then  # as `make run`: UPDATE=1 after pulling new code
+  say "Updating the addons in $DB"
+  bash "$REPO/scripts/odoo.sh" -d "$DB" -u "$ADDONS" --stop-after-init --log-level=warn
 fi
 mkdir -p "$STATE/bench"
 say "Serving $DB with 2 workers on port $PORT"
-bash "$REPO/scripts/odoo.sh" -d "$DB" --db-filter="^$DB\$" --workers=2 --max-cron-threads=1 \
+# A worker waits 2 s for a request to arrive; here the 30 clients share the 2
+# cores with the server and may be that slow to send one, which a buffering
+# reverse proxy absorbs in production: the proxy's patience, not Odoo's.
+ODOO_HTTP_SOCKET_TIMEOUT=${ODOO_HTTP_SOCKET_TIMEOUT:-10} \
+  bash "$REPO/scripts/odoo.sh" -d "$DB" --db-filter="^$DB\$" --workers=2 --max-cron-threads=1 \
   --http-port="$PORT" --gevent-port="${GEVENT_PORT:-8072}" --limit-time-real=300 \
   --log-level=warn --logfile="$STATE/bench/load-server.log" &
 SERVER=$!
