@@ -43,7 +43,7 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "style", "backg
 # Hypothesis: few examples, no deadline (HTTP and the ORM are slow), the
 # same examples on every run, no example database written to the checkout.
 FUZZ = settings(
-    max_examples=25,
+    max_examples=40,
     deadline=None,
     derandomize=True,
     database=None,

@@ -11,6 +11,7 @@ _logger = logging.getLogger(__name__)
 AUTO_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|bounces?)([+-].*)?@", re.IGNORECASE)
 DEFAULT_RATE_LIMIT = 10  # new tickets per sender and hour
 DEFAULT_MAX_ATTACHMENT_MB = 25
+HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 class MailThread(models.AbstractModel):
@@ -27,19 +28,51 @@ class MailThread(models.AbstractModel):
     ):
         """A message Python's email package cannot decode (unknown charset,
         undecodable bytes) is rejected with a log line instead of an exception
-        that would stop the fetch of the next messages."""
+        that would stop the fetch of the next messages, and leaves nothing
+        half-written behind."""
+        message = self._spid_strip_header_nul(message)
         try:
-            return super().message_process(
-                model,
-                message,
-                custom_values=custom_values,
-                save_original=save_original,
-                strip_attachments=strip_attachments,
-                thread_id=thread_id,
-            )
+            with self.env.cr.savepoint():
+                return super().message_process(
+                    model,
+                    message,
+                    custom_values=custom_values,
+                    save_original=save_original,
+                    strip_attachments=strip_attachments,
+                    thread_id=thread_id,
+                )
         except (LookupError, UnicodeError, email.errors.MessageError) as error:
             _logger.warning("Rejected malformed email (%s): %s", type(error).__name__, error)
             return False
+
+    @api.model
+    def _spid_strip_header_nul(self, message):
+        """The raw email without NUL bytes in its headers, which the routing
+        would search for (In-Reply-To, References) and PostgreSQL refuse."""
+        if isinstance(message, str):
+            message = message.encode("utf-8")
+        if isinstance(message, bytes) and b"\x00" in message:
+            end = HEADER_END.search(message)
+            end = end.start() if end else len(message)
+            message = message[:end].replace(b"\x00", b"") + message[end:]
+        return message
+
+    @api.model
+    def message_parse(self, message, save_original=False):
+        """Without the NUL characters an email may carry (encoded in its
+        headers or body): PostgreSQL cannot store them, and the failed insert
+        made the gateway bounce the email and mark the alias invalid."""
+        msg_dict = super().message_parse(message, save_original=save_original)
+        for key, value in msg_dict.items():
+            if isinstance(value, str) and "\x00" in value:
+                msg_dict[key] = value.replace("\x00", "")
+        msg_dict["attachments"] = [
+            attachment._replace(fname=attachment.fname.replace("\x00", ""))
+            if isinstance(attachment.fname, str) and "\x00" in attachment.fname
+            else attachment
+            for attachment in msg_dict.get("attachments") or []
+        ]
+        return msg_dict
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
