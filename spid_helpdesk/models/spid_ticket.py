@@ -516,6 +516,8 @@ class SpidTicket(models.Model):
         by_company = defaultdict(list)
         for vals in vals_list:
             vals.setdefault("date_status", now)
+            if not self.env.su:  # who entered it, whatever an import or API call says
+                vals["editor_id"] = self.env.uid
             if "status_id" not in vals and "default_status_id" not in self.env.context:
                 if default_status is None:
                     default_status = self._default_status()
