@@ -6,6 +6,7 @@ ticket, never a script that runs on the customer's or the agent's page."""
 from hardening_common import FUZZ, INJECTIONS, MARK, active_content, dirty_id, dirty_text, typed
 from hypothesis import event, example, given
 from hypothesis import strategies as st
+from werkzeug.urls import url_encode
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -155,6 +156,28 @@ class TestFuzzPortal(HttpCase):
             response = self._post(f"/my/tickets/{self.victim_ticket.id}/reply", {"message": message})
             self.assertEqual(response.status_code, 404)
         self.assertFalse(self.victim_ticket.message_ids.filtered(lambda m: MARK in (m.body or "")))
+
+    # -- pages that echo their parameters --------------------------------
+
+    @FUZZ
+    @given(
+        search=dirty_text(60),
+        sortby=st.sampled_from(["date", "status", "nonsense", "id desc; DROP TABLE x"]),
+        filterby=st.sampled_from(["open", "all", "closed", "waiting", "evil"]),
+        groupby=st.sampled_from(["none", "status", "partner_id"]),
+        error=dirty_text(60),
+    )
+    @example(search="\x00%_\\", sortby="date", filterby="all", groupby="none", error=INJECTIONS[0])
+    def test_list_and_page_parameters(self, search, sortby, filterby, groupby, error):
+        params = {"search": search, "sortby": sortby, "filterby": filterby, "groupby": groupby}
+        page = self.url_open("/my/tickets?" + url_encode(params), timeout=60)
+        self.assertNoServerError(page)
+        self.assertEqual(page.status_code, 200)
+        self.assertSafe(page.text, "the ticket list")
+        self.assertNotIn(self.victim_ticket.reference, page.text)
+        page = self.url_open(f"/my/tickets/{self.ticket.id}?" + url_encode({"error": error}), timeout=60)
+        self.assertEqual(page.status_code, 200)
+        self.assertSafe(page.text, "the ticket page showing an error")
 
     # -- the public form -----------------------------------------------
 
