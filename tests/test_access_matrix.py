@@ -286,9 +286,10 @@ class TestAccessMatrix(HttpCase):
         )
         self._check_chatter_of_b(self.agent)
 
-    def test_rpc_as_an_internal_user_without_helpdesk_group(self):
-        self.authenticate("mx_user", "mx_user")
-        self._check_rpc_reads("user")
+    def test_rpc_as_the_other_internal_roles(self):
+        for role in ("user", "supervisor", "manager", "billing"):
+            self.authenticate(f"mx_{role}", f"mx_{role}")
+            self._check_rpc_reads(role)
 
     def test_rpc_as_a_visitor(self):
         self._check_rpc_reads("public")
