@@ -76,6 +76,8 @@ class TestFuzzMail(SpidHelpdeskCommon):
         cls.env.company.alias_domain_id = alias_domain
         cls.team.write({"alias_name": "fuzz", "alias_domain_id": alias_domain.id})
         cls.env["ir.config_parameter"].sudo().set_param("spid_helpdesk.mail_rate_limit", "0")
+        # the acknowledgement quotes the subject: it is checked with the rest
+        cls.st_new.mail_template_id = cls.env.ref("spid_helpdesk.mail_template_ticket_ack")
         cls.counter = 0
 
     def _counts(self):
@@ -127,6 +129,7 @@ class TestFuzzMail(SpidHelpdeskCommon):
             self.env.invalidate_all()
             self.assertEqual(self._counts(), before, "a rejected email leaves nothing behind")
             return None
+        self.env.cr.precommit.run()  # the acknowledgement goes out at commit
         ticket = self.env["spid.ticket"].browse(thread_id)
         self.assertTrue(ticket.exists())
         self.assertTrue(ticket.name)
@@ -204,7 +207,9 @@ class TestFuzzMail(SpidHelpdeskCommon):
         self.assertTrue(ticket.message_ids.attachment_ids, "the HTML file stays an attachment, not the body")
 
     def test_reply_with_hostile_content_into_an_existing_ticket(self):
-        ticket = self._check(self._raw(subject="First", body="hello"))
+        ticket = self._check(self._raw(subject=INJECTIONS[1], body="hello"))
+        ack = ticket.message_ids.filtered(lambda m: ticket.reference in (m.subject or ""))
+        self.assertTrue(ack, "the acknowledgement quoting the hostile subject was checked too")
         for payload in INJECTIONS[:6]:
             subject = f"Re: [{ticket.reference}] {payload}"
             answer = self._check(
