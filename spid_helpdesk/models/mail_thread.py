@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
 _logger = logging.getLogger(__name__)
@@ -79,12 +80,16 @@ class MailThread(models.AbstractModel):
         if not any(route[0] == "spid.ticket" for route in routes or ()):
             return super()._message_route_process(message, message_dict, routes)
         auto = self._spid_is_auto_submitted(message, message_dict)
-        routes = [self._spid_reroute(route, message_dict, auto) for route in routes]
+        found = {}  # the sender's contact, when a check looked it up
+        routes = [self._spid_reroute(route, message_dict, auto, found) for route in routes]
         routes = [route for route in routes if route]
         self._spid_drop_big_attachments(message_dict)
         if not routes:
             return False
-        return super(MailThread, self.with_context(spid_auto_submitted=auto))._message_route_process(
+        ctx = {"spid_auto_submitted": auto}
+        if found.get("requester"):
+            ctx["spid_requester_id"] = found["requester"].id
+        return super(MailThread, self.with_context(**ctx))._message_route_process(
             message, message_dict, routes
         )
 
@@ -103,7 +108,7 @@ class MailThread(models.AbstractModel):
         )
 
     @api.model
-    def _spid_reroute(self, route, message_dict, auto):
+    def _spid_reroute(self, route, message_dict, auto, found):
         """The route to keep for an email to the helpdesk, or None to drop it."""
         model, thread_id, *rest = route
         if model != "spid.ticket" or thread_id:
@@ -144,7 +149,35 @@ class MailThread(models.AbstractModel):
                     limit,
                 )
                 return None
+            blocked = self._spid_creation_blocked(route, sender, found)
+            if blocked:
+                _logger.warning(
+                    "Ignored email %s from %s: %s", message_dict.get("message_id"), sender, blocked
+                )
+                return None
         return route
+
+    @api.model
+    def _spid_creation_blocked(self, route, sender, found):
+        """The creation limit (block mode) that a ticket from `sender` would
+        break, checked before the gateway creates it: a failed creation makes
+        Odoo bounce the email as if the team's alias were broken, and mark
+        the alias invalid. Empty when the ticket may be created. The contact
+        goes into `found`, for message_new not to search it again."""
+        partner = found["requester"] = self.env["spid.ticket"]._spid_partner_of_email(sender)
+        if not partner:
+            return ""  # a new contact has no ticket yet
+        defaults = route[2] or {}
+        vals = {"partner_id": partner.id, "team_id": defaults.get("team_id")}
+        if not vals["team_id"] and defaults.get("category_id"):
+            vals["team_id"] = (
+                self.env["spid.ticket.category"].sudo().browse(defaults["category_id"])._spid_team().id
+            )
+        try:
+            self.env["spid.ticket"].sudo()._spid_check_creation_limits([vals])
+        except UserError as error:
+            return error.args[0]
+        return ""
 
     @api.model
     def _spid_drop_big_attachments(self, message_dict):
