@@ -30,20 +30,27 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 #                                    user agent supervisor manager billing portal public
 MATRIX = {
     "spid.agent.objective":          "-    r     rwcu       rwcu    rwcu    -      -",
+    "spid.invoice.export.wizard":    "-    -     -          -       rwc     -      -",
     "spid.sla.policy":               "-    r     r          rwcu    r       -      -",
     "spid.statistics.wizard":        "-    rwc   rwc        rwc     rwc     -      -",
+    "spid.tariff":                   "-    r     r          r       rwcu    -      -",
     "spid.team":                     "r    r     r          rwcu    r       -      -",
     "spid.ticket":                   "-    rwc   rwcu       rwcu    rwcu    r      -",
     "spid.ticket.category":          "r    r     r          rwcu    r       r      -",
     "spid.ticket.close.wizard":      "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.escalate.wizard":   "-    rwc   rwc        rwc     rwc     -      -",
+    "spid.ticket.field.rule":        "r    r     r          rwcu    r       -      -",
+    "spid.ticket.invoice.wizard":    "-    -     -          -       rwc     -      -",
     "spid.ticket.link":              "-    rwcu  rwcu       rwcu    rwcu    -      -",
+    "spid.ticket.merge.wizard":      "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.reopen.wizard":     "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.report":            "-    r     r          r       r       -      -",
     "spid.ticket.sla":               "-    r     r          r       r       -      -",
+    "spid.ticket.split.wizard":      "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.status":            "r    r     r          rwcu    r       r      -",
     "spid.ticket.transition":        "r    r     r          rwcu    r       -      -",
     "spid.ticket.type":              "r    r     r          rwcu    r       r      -",
+    "spid.turnover.report":          "-    -     r          r       r       -      -",
     "spid.workunit":                 "-    rwcu  rwcu       rwcu    rwcu    -      -",
     "spid.workunit.report":          "-    r     r          r       r       -      -",
 }  # fmt: skip
@@ -65,7 +72,12 @@ def our_models(env):
         .search([("name", "=like", "spid_helpdesk%"), ("state", "=", "installed")])
         .mapped("name")
     )
-    return {name for name, model in env.registry.items() if model._original_module in modules}
+    # abstract mixins have no records, hence no access of their own
+    return {
+        name
+        for name, model in env.registry.items()
+        if model._original_module in modules and not model._abstract
+    }
 
 
 @tagged("post_install", "-at_install")
