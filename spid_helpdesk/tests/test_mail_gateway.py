@@ -255,6 +255,8 @@ class TestMailGateway(SpidHelpdeskCommon):
         before = self.env.cr.sql_log_count
         self._receive(subject="measured")
         queries = self.env.cr.sql_log_count - before
-        # measured on Odoo 18.0: 51 queries for routing, the sender's contact,
-        # the ticket, its followers, the posted email and the acknowledgement
+        # measured on Odoo 18.0 with the companion addons installed: 55 queries
+        # for routing (with the rate and ticket limits, in a savepoint), the
+        # sender's contact, the ticket, its followers, the posted email and
+        # the acknowledgement
         self.assertLessEqual(queries, 55, f"{queries} queries for one incoming email")
