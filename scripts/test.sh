@@ -26,3 +26,8 @@ cd "$REPO"
 say "Running the tests"
 "$VENV/bin/python" -m pytest --odoo-config="$STATE/odoo.conf" --odoo-database="$DB" \
   --odoo-http "$@"
+# Upgrade safety on its own scratch database (about 3 minutes): on a full
+# run, or when asked with UPGRADE_CHECK=1; UPGRADE_CHECK=0 skips it.
+if [[ ${UPGRADE_CHECK:-$(($# == 0))} == 1 ]]; then
+  bash "$REPO/scripts/upgrade_check.sh"
+fi

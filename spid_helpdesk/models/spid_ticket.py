@@ -584,6 +584,8 @@ class SpidTicket(models.Model):
         by_company = defaultdict(list)
         for vals in vals_list:
             vals.setdefault("date_status", now)
+            if not self.env.su:  # who entered it, whatever an import or API call says
+                vals["editor_id"] = self.env.uid
             if "status_id" not in vals and "default_status_id" not in self.env.context:
                 if default_status is None:
                     default_status = self._default_status()
@@ -972,6 +974,17 @@ class SpidTicket(models.Model):
         return self.sudo().search([("reference", "in", references)], limit=1)
 
     @api.model
+    def _spid_partner_of_email(self, email):
+        """The contact of a normalized address, a company's contact first."""
+        if not email:
+            return self.env["res.partner"]
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .search([("email_normalized", "=", email)], order="parent_id desc, id", limit=1)
+        )
+
+    @api.model
     def _spid_partner_from_email(self, email_from):
         """Find the contact of an address (case-insensitive), else create it:
         under the client whose contacts share its domain when there is exactly
@@ -982,7 +995,7 @@ class SpidTicket(models.Model):
         Partner = self.env["res.partner"].sudo()
         if not email:
             return Partner, False
-        partner = Partner.search([("email_normalized", "=", email)], order="parent_id desc, id", limit=1)
+        partner = self._spid_partner_of_email(email)
         if partner:
             return partner, True
         domain = email.split("@", 1)[1]
@@ -1001,7 +1014,11 @@ class SpidTicket(models.Model):
     @api.model
     def message_new(self, msg_dict, custom_values=None):
         values = dict(custom_values or {})
-        partner, confirmed = self._spid_partner_from_email(msg_dict.get("email_from"))
+        partner = self.env["res.partner"].sudo().browse(self.env.context.get("spid_requester_id"))
+        if partner:  # found by the gateway's checks
+            confirmed = True
+        else:
+            partner, confirmed = self._spid_partner_from_email(msg_dict.get("email_from"))
         values.setdefault("name", (msg_dict.get("subject") or "").strip() or _("(no subject)"))
         values.setdefault("description", html_sanitize(msg_dict.get("body") or ""))
         values.setdefault("channel", "email")

@@ -167,6 +167,8 @@ class SpidTicketFieldRule(models.Model):
         field that no rule names leaves the dependent field free."""
         if not tickets:
             return
+        if not tickets.type_id and not any(tickets.company_id.mapped("spid_ticket_properties_definition")):
+            return  # no custom field at all: nothing to check, no query
         # a type's rules hold in every company; those of the fields of every
         # ticket in their company
         rules = self.sudo().search(

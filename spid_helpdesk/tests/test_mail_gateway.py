@@ -182,6 +182,16 @@ class TestMailGateway(SpidHelpdeskCommon):
             self.assertFalse(self._receive(subject="three"))
         self.assertIn("more than %s tickets in an hour", logger.warning.call_args.args[0])
 
+    def test_blocked_creation_limit_rejects_the_email_not_the_alias(self):
+        self.team.write({"open_ticket_limit": 1, "limit_mode": "block"})
+        self.assertTrue(self._receive(subject="first"))
+        before = self.env["spid.ticket"].search_count([])
+        with patch(LOGGER) as logger:
+            self.assertFalse(self._receive(subject="second"), "no exception out of the gateway")
+        self.assertIn("No ticket was created", str(logger.warning.call_args))
+        self.assertEqual(self.env["spid.ticket"].search_count([]), before)
+        self.assertNotEqual(self.team.alias_id.alias_status, "invalid", "the team's address still works")
+
     def test_malformed_messages_never_stop_the_gateway(self):
         self.env["ir.config_parameter"].sudo().set_param("spid_helpdesk.mail_max_attachment_mb", "0.01")
         big = base64.b64encode(b"x" * 20000).decode()
@@ -245,6 +255,8 @@ class TestMailGateway(SpidHelpdeskCommon):
         before = self.env.cr.sql_log_count
         self._receive(subject="measured")
         queries = self.env.cr.sql_log_count - before
-        # measured on Odoo 18.0: 51 queries for routing, the sender's contact,
-        # the ticket, its followers, the posted email and the acknowledgement
+        # measured on Odoo 18.0 with the companion addons installed: 55 queries
+        # for routing (with the rate and ticket limits, in a savepoint), the
+        # sender's contact, the ticket, its followers, the posted email and
+        # the acknowledgement
         self.assertLessEqual(queries, 55, f"{queries} queries for one incoming email")

@@ -92,15 +92,25 @@ class SpidTicket(models.Model):
 
     @api.depends("move_id", "status_id.spid_billable", "workunit_ids.billable", "workunit_ids.duration")
     def _compute_invoice_state(self):
-        """Billable hours and invoicing state, from one grouped query."""
-        totals = {
-            ticket.id: hours
-            for ticket, hours in self.env["spid.workunit"]
-            .sudo()
-            ._read_group(
-                [("ticket_id", "in", self.ids), ("billable", "=", True)], ["ticket_id"], ["duration:sum"]
+        """Billable hours and invoicing state: from the work units in cache (a
+        new ticket's, known empty: no query), else from one grouped query."""
+        field = self._fields["workunit_ids"]
+        cached = self.filtered(lambda t: self.env.cache.contains(t, field))
+        totals = {}
+        for ticket in cached.sudo():
+            units = ticket.workunit_ids.filtered("billable")
+            if units:
+                totals[ticket.id] = sum(units.mapped("duration"))
+        others = (self - cached).ids
+        if others:
+            groups = (
+                self.env["spid.workunit"]
+                .sudo()
+                ._read_group(
+                    [("ticket_id", "in", others), ("billable", "=", True)], ["ticket_id"], ["duration:sum"]
+                )
             )
-        }
+            totals.update((ticket.id, hours) for ticket, hours in groups)
         for ticket in self:
             ticket.billable_hours = totals.get(ticket.id, 0.0)
             if ticket.move_id:

@@ -7,6 +7,8 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.spid_ticket import clean_form_values
+
 PAGE_SIZE = 20
 
 
@@ -58,6 +60,7 @@ class SpidHelpdeskPortal(CustomerPortal):
         filterby = filterby if filterby in filters else "open"
         groupby = groupby if groupby in ("none", "status") else "none"
         domain = Ticket._spid_portal_domain() + filters[filterby]["domain"]
+        search = clean_form_values({"search": search})["search"]
         if search:
             domain += ["|", "|", ("reference", "ilike", search), ("name", "ilike", search),
                        ("description", "ilike", search)]  # fmt: skip

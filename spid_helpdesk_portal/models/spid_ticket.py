@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from email.utils import formataddr
 
@@ -24,6 +25,20 @@ ALLOWED_EXTENSIONS = (
     ".xlsx",
     ".odt",
 )
+# Database ids are 32-bit: a larger number in a form is not an id.
+MAX_RECORD_ID = 2**31 - 1
+# Control characters no one types: NUL cannot even be stored by PostgreSQL,
+# and a message of only such characters breaks Odoo's notifications.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_form_values(values):
+    """A form's text values without control characters (tabs and line
+    breaks stay): only robots and broken clients send them."""
+    return {
+        key: CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+        for key, value in values.items()
+    }
 
 
 class SpidTicket(models.Model):
@@ -70,6 +85,7 @@ class SpidTicket(models.Model):
         user = self.env.user
         partner = user.partner_id
         client = partner.commercial_partner_id
+        values = clean_form_values(values)
         vals = {key: values[key] for key in PORTAL_CREATE_FIELDS if values.get(key)}
         if not (vals.get("name") or "").strip():
             raise ValidationError(_("Give your request a title."))
@@ -79,6 +95,8 @@ class SpidTicket(models.Model):
                     vals[key] = int(vals[key])
                 except (TypeError, ValueError) as error:
                     raise ValidationError(_("Invalid value for %s.", key)) from error
+                if not 0 < vals[key] <= MAX_RECORD_ID:
+                    raise ValidationError(_("Invalid value for %s.", key))
         if vals.get("type_id") and not self.env["spid.ticket.type"].sudo().search_count(
             [("id", "=", vals["type_id"]), ("portal_selectable", "=", True)]
         ):
@@ -114,6 +132,7 @@ class SpidTicket(models.Model):
         when the address already opened too many tickets in the last hour."""
         if post.get("website_url"):  # hidden field: only robots fill it
             return None
+        post = clean_form_values(post)
         email = email_normalize(post.get("email") or "")
         if not email:
             raise ValidationError(_("Give a valid email address: we answer there."))
@@ -188,6 +207,7 @@ class SpidTicket(models.Model):
 
     def _spid_portal_reply(self, body, attachments=()):
         self._spid_portal_check()
+        body = clean_form_values({"body": body})["body"]
         if not (body or "").strip() and not attachments:
             raise ValidationError(_("Write a message or attach a file."))
         self._spid_check_portal_attachments(attachments)
@@ -222,6 +242,7 @@ class SpidTicket(models.Model):
 
     def _spid_portal_reopen(self, reason):
         self._spid_portal_check()
+        reason = clean_form_values({"reason": reason})["reason"]
         if not (reason or "").strip():
             raise ValidationError(_("Say why the ticket must be reopened."))
         # action_reopen checks the requester and the lock itself
