@@ -118,6 +118,8 @@ class SpidTicketInvoiceWizard(models.TransientModel):
             for tariff in tickets.tariff_id
         }
         analytic = self._spid_analytic_distribution(partner, tickets.tariff_id.product_id)
+        # labels in the client's language (env._, as _() finds none in a comprehension)
+        client_env = self.with_context(lang=partner.lang or self.env.lang).env
         return {
             "move_type": "out_invoice",
             "company_id": self.company_id.id,
@@ -131,7 +133,7 @@ class SpidTicketInvoiceWizard(models.TransientModel):
                 Command.create(
                     {
                         "product_id": ticket.tariff_id.product_id.id,
-                        "name": _(
+                        "name": client_env._(
                             "[%(reference)s] %(title)s, %(hours)s h",
                             reference=ticket.reference,
                             title=ticket.name,
