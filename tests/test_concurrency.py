@@ -221,6 +221,22 @@ class TestConcurrency(BaseCase):
     # Two crons at once
     # ------------------------------------------------------------------
 
+    def _cron_thread(self, run_cron, before=None, after=None):
+        """A thread body running `run_cron(env)` in a transaction of its own,
+        once `before` is set (if given); sets `after` when done."""
+
+        def run():
+            if before:
+                self.assertTrue(before.wait(TIMEOUT))
+            try:
+                with self.transaction() as env:
+                    run_cron(env)
+            finally:
+                if after:
+                    after.set()
+
+        return run
+
     def _pause_first_batch(self, model, method, paused_thread, resume):
         """Patch model.method so that `paused_thread`'s first call waits,
         holding its locks, until `resume` is set; records who handled what."""
@@ -267,17 +283,9 @@ class TestConcurrency(BaseCase):
         )
 
         def cron(batch_size, before=None, after=None):
-            def run():
-                if before:
-                    self.assertTrue(before.wait(TIMEOUT))
-                try:
-                    with self.transaction() as env:
-                        env["spid.ticket.sla"]._cron_check_breaches(batch_size=batch_size)
-                finally:
-                    if after:
-                        after.set()
-
-            return run
+            return self._cron_thread(
+                lambda env: env["spid.ticket.sla"]._cron_check_breaches(batch_size=batch_size), before, after
+            )
 
         with patcher, patch.object(fields.Datetime, "now", return_value=THEN):
             # A locks 3 breaches and stops; B runs to the end meanwhile.
@@ -328,17 +336,9 @@ class TestConcurrency(BaseCase):
         )
 
         def cron(batch_size, before=None, after=None):
-            def run():
-                if before:
-                    self.assertTrue(before.wait(TIMEOUT))
-                try:
-                    with self.transaction() as env:
-                        env["spid.ticket"]._cron_auto_close(batch_size=batch_size)
-                finally:
-                    if after:
-                        after.set()
-
-            return run
+            return self._cron_thread(
+                lambda env: env["spid.ticket"]._cron_auto_close(batch_size=batch_size), before, after
+            )
 
         with patcher, patch.object(fields.Datetime, "now", return_value=THEN):
             # Odoo's portal notification marks the customer for signup
