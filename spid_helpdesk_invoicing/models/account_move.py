@@ -43,10 +43,9 @@ class AccountMove(models.Model):
         return res
 
     def button_cancel(self):
+        # a posted invoice goes through button_draft first, which releases the lock
         res = super().button_cancel()
-        tickets = self._spid_line_tickets()
-        tickets._spid_invoice_lock(False)
-        tickets.filtered(lambda t: t.move_id in self)._spid_set_invoice(self.browse())
+        self._spid_line_tickets().filtered(lambda t: t.move_id in self)._spid_set_invoice(self.browse())
         return res
 
     def action_view_spid_tickets(self):

@@ -217,6 +217,16 @@ class TestInvoicing(SpidInvoicingCommon):
         with self.assertRaisesRegex(UserError, "is on invoice"):
             move.with_user(self.billing).button_draft()
 
+    def test_cancelling_a_posted_invoice_releases(self):
+        tickets = self._tickets(self.client_a, 1.0, count=2)
+        move = self._invoice()
+        move.with_user(self.billing).action_post()
+        move.with_user(self.billing).button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.assertEqual(tickets.mapped("is_locked"), [False, False])
+        self.assertFalse(tickets.move_id)
+        self.assertEqual(tickets.mapped("invoice_state"), ["to_invoice", "to_invoice"])
+
     def test_deleting_a_draft_or_its_line_releases(self):
         tickets = self._tickets(self.client_a, 1.0, count=3)
         move = self._invoice()
