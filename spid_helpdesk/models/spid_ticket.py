@@ -9,6 +9,17 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize, email_split, html_sanitize, is_html_empty, parse_contact_from_email
 
+from ..internal import (
+    BATCH_CREATE,
+    IMPORTING,
+    SLA_SYSTEM,
+    SYSTEM,
+    TYPE_OPTIONAL,
+    switched,
+    with_switch,
+    without_switch,
+)
+
 TICKET_SEQUENCE_CODE = "spid.ticket"
 # Addresses at these domains are people, not clients: a new contact writing
 # from one of them is never attached to a client by its domain.
@@ -41,6 +52,9 @@ RESOLUTIONS = [
 LOCK_EXEMPT_PREFIXES = ("message_", "activity_", "rating_", "website_message")
 # access_token: the portal creates it when a locked ticket's email is sent.
 LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc", "limit_warning", "auto_close_warned_date", "access_token"}
+# Readonly fields that callers may still write: the mixins' own (chatter,
+# activities, ratings, portal token) are guarded by their modules.
+SYSTEM_EXEMPT_FIELDS = {"access_token"}
 # Fields whose change may change the service-level policies of a ticket.
 SLA_MATCH_FIELDS = ("team_id", "client_id", "partner_id", "category_id", "type_id", "priority", "company_id")
 
@@ -530,6 +544,7 @@ class SpidTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._spid_check_system_fields(vals_list)
         self._spid_check_type_on_create(vals_list)
         self._spid_prepare_create(vals_list)
         batch = len(vals_list) > 1
@@ -538,11 +553,11 @@ class SpidTicket(models.Model):
         # tickets, no "you have been assigned" email per ticket (owners find
         # them in My tickets) and no status email (no acknowledgement flood
         # when old tickets are imported).
-        ctx = (
-            {"spid_batch_create": True, "mail_auto_subscribe_no_notify": True, "mail_notrack": True}
-            if batch
-            else {}
-        )
+        creator = self
+        if batch:
+            creator = with_switch(self, BATCH_CREATE).with_context(
+                mail_auto_subscribe_no_notify=True, mail_notrack=True
+            )
         # Work units given with the ticket (imports) are created once the
         # ticket and its followers exist: each is posted in its chatter.
         new_units = [
@@ -552,9 +567,9 @@ class SpidTicket(models.Model):
             else []
             for vals in vals_list
         ]
-        tickets = super(SpidTicket, self.with_context(**ctx)).create(vals_list)
+        tickets = super(SpidTicket, creator).create(vals_list)
         if batch:
-            tickets.with_context(spid_batch_create=False)._spid_auto_subscribe_grouped()
+            without_switch(tickets, BATCH_CREATE)._spid_auto_subscribe_grouped()
         tickets = tickets.with_env(self.env)
         if any(new_units):
             self.env["spid.workunit"].create(
@@ -566,11 +581,48 @@ class SpidTicket(models.Model):
             )
         tickets._spid_subscribe_requesters()
         tickets._spid_sla_apply(new=True)
-        now = fields.Datetime.now()
         closed = tickets.filtered("is_closed")
         if closed:
-            closed.write({"date_closed": now, "closed_by_id": self.env.uid})
+            # created closed: the same rules as closing an open ticket
+            closed._spid_check_may_close()
+            for status in closed.status_id:
+                closed.filtered(lambda t, s=status: t.status_id == s)._spid_check_required_fields(status)
+            with_switch(closed, SYSTEM).write(
+                {"date_closed": fields.Datetime.now(), "closed_by_id": self.env.uid}
+            )
         return tickets
+
+    def _spid_system_fields(self):
+        """The fields no caller writes, only the helpdesk's own code: those
+        the model declares readonly (closing data, lock, totals, computed and
+        related values, magic columns), whatever a view or a request says.
+        The mixins' fields (chatter, activities, ratings) are guarded by
+        their own modules."""
+        return {
+            name
+            for name, field in self._fields.items()
+            if field.readonly
+            and not field.inverse
+            and name not in SYSTEM_EXEMPT_FIELDS
+            and not name.startswith(LOCK_EXEMPT_PREFIXES)
+        }
+
+    def _spid_check_system_fields(self, vals_list):
+        """Refuse values of system fields from any caller but our own code
+        (superuser, or the SYSTEM switch that no request can carry)."""
+        if self.env.su or switched(self.env, SYSTEM):
+            return
+        system = self._spid_system_fields()
+        forbidden = sorted({name for vals in vals_list for name in vals if name in system})
+        if forbidden:
+            raise AccessError(
+                _(
+                    "These fields are set by the helpdesk itself and cannot be written: %(fields)s.",
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"] for name in forbidden
+                    ),
+                )
+            )
 
     def _spid_prepare_create(self, vals_list):
         """Fill reference, team and owner of new tickets, set-based: the
@@ -584,8 +636,7 @@ class SpidTicket(models.Model):
         by_company = defaultdict(list)
         for vals in vals_list:
             vals.setdefault("date_status", now)
-            if not self.env.su:  # who entered it, whatever an import or API call says
-                vals["editor_id"] = self.env.uid
+            vals.setdefault("editor_id", self.env.uid)  # callers cannot give it (system field)
             if "status_id" not in vals and "default_status_id" not in self.env.context:
                 if default_status is None:
                     default_status = self._default_status()
@@ -643,8 +694,33 @@ class SpidTicket(models.Model):
             return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
         return [sequence._next() for _i in range(count)]
 
+    def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
+        if partner_ids and not self.env.su:
+            self._spid_check_may_follow(partner_ids)
+        return super()._message_subscribe(partner_ids, subtype_ids, customer_ids=customer_ids)
+
+    def _spid_check_may_follow(self, partner_ids):
+        """Following gives no access (the record rules do), but it sends the
+        ticket's updates: a user who could not read a ticket never follows
+        it, whoever subscribes them (the Follow button, message_subscribe
+        over RPC, a post that adds its recipients). The current user was
+        checked by mail itself; the requester always follows their ticket;
+        addresses without a user are the caller's choice (write access)."""
+        partners = self.env["res.partner"].sudo().browse(set(partner_ids) - {self.env.user.partner_id.id})
+        for user in partners.user_ids:
+            tickets = self.filtered(lambda t, p=user.partner_id: t.partner_id != p)
+            unreadable = tickets - tickets.with_user(user)._filtered_access("read")
+            if unreadable:
+                raise AccessError(
+                    _(
+                        "%(user)s cannot read ticket %(ref)s, so they cannot follow it.",
+                        user=user.name,
+                        ref=unreadable[0].reference,
+                    )
+                )
+
     def _message_auto_subscribe(self, updated_values, followers_existing_policy="skip"):
-        if self.env.context.get("spid_batch_create"):
+        if switched(self.env, BATCH_CREATE):
             return True  # done per group by _spid_auto_subscribe_grouped
         return super()._message_auto_subscribe(updated_values, followers_existing_policy)
 
@@ -724,8 +800,7 @@ class SpidTicket(models.Model):
         )
 
     def write(self, vals):
-        if "editor_id" in vals and not self.env.su:
-            raise UserError(_("The user who entered a ticket cannot be changed."))
+        self._spid_check_system_fields([vals])
         self._spid_check_lock(vals)
         if "type_id" in vals:
             self._spid_check_type_change(vals["type_id"])
@@ -738,10 +813,10 @@ class SpidTicket(models.Model):
             closing = changing.filtered(lambda t: not t.is_closed) if status.is_closed else None
             if not status.is_closed:
                 vals.update(date_closed=False, closed_by_id=False)
-        if vals.get("partner_id"):
-            self.message_subscribe(partner_ids=[vals["partner_id"]])
         old_statuses = {ticket.id: ticket.status_id for ticket in self} if status else None
         res = super().write(vals)
+        if vals.get("partner_id"):
+            self.message_subscribe(partner_ids=[vals["partner_id"]])
         self._spid_sla_after_write(vals, old_statuses)
         if status:
             if closing:
@@ -760,7 +835,7 @@ class SpidTicket(models.Model):
         self.env["spid.ticket.type"].browse(
             {v["type_id"] for v in vals_list if v.get("type_id")}
         )._spid_check_selectable()
-        if self.env.su or self.env.context.get("spid_type_optional"):
+        if self.env.su or switched(self.env, TYPE_OPTIONAL):
             return
         companies = self.env["res.company"].browse(
             {v.get("company_id") or self.env.company.id for v in vals_list}
@@ -791,7 +866,7 @@ class SpidTicket(models.Model):
 
     def _spid_check_lock(self, vals):
         locked = self.filtered("is_locked")
-        if not locked or self.env.context.get("spid_unlocking"):
+        if not locked or switched(self.env, SYSTEM):
             return
         blocked = [
             name
@@ -911,7 +986,7 @@ class SpidTicket(models.Model):
             self._spid_sla_on_status(old_statuses, now)
         if any(name in vals for name in SLA_MATCH_FIELDS):
             self._spid_sla_apply()
-        if not self.env.context.get("spid_sla_system") and any(
+        if not switched(self.env, SLA_SYSTEM) and any(
             name not in LOCK_EXEMPT_FIELDS and not name.startswith(LOCK_EXEMPT_PREFIXES) for name in vals
         ):
             self._spid_sla_touch(now)
@@ -949,7 +1024,7 @@ class SpidTicket(models.Model):
 
     def _message_post_after_hook(self, message, msg_vals):
         res = super()._message_post_after_hook(message, msg_vals)
-        if message.message_type in ("comment", "email") and not self.env.context.get("spid_sla_system"):
+        if message.message_type in ("comment", "email") and not switched(self.env, SLA_SYSTEM):
             now = fields.Datetime.now()
             self._spid_sla_touch(now)
             if self.filtered("auto_close_warned_date") and not message.subtype_id.internal:
@@ -1082,7 +1157,7 @@ class SpidTicket(models.Model):
         for ticket in self:
             mode = ticket.team_id.closing_feedback
             if mode in ("public", "note") and not is_html_empty(ticket.epilogue):
-                ticket.with_context(spid_sla_system=True).message_post(
+                with_switch(ticket, SLA_SYSTEM).message_post(
                     body=ticket.epilogue,
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment" if mode == "public" else "mail.mt_note",
@@ -1167,13 +1242,13 @@ class SpidTicket(models.Model):
         )
         template = self.env.ref("spid_helpdesk.mail_template_auto_close_warning")
         for ticket in to_warn:
-            ticket.with_context(spid_sla_system=True).message_post_with_source(
+            with_switch(ticket, SLA_SYSTEM).message_post_with_source(
                 template, subtype_xmlid="mail.mt_comment"
             )
         to_warn.write({"auto_close_warned_date": now})
         status = self.env["spid.ticket.status"].search([("is_closed", "=", True)], limit=1)
         if to_close and status:
-            to_close.with_context(spid_sla_system=True).write(
+            with_switch(to_close, SLA_SYSTEM).write(
                 {
                     "status_id": status.id,
                     "resolution": "expired",
@@ -1310,12 +1385,23 @@ class SpidTicket(models.Model):
                         **{"from": current.name},
                     )
                 )
-            if status.is_closed and not current.is_closed and not supervisor and ticket.user_id != user:
+            if status.is_closed and not current.is_closed:
+                ticket._spid_check_may_close(supervisor)
+            if current.is_closed and not status.is_closed:
+                ticket._spid_check_may_reopen(supervisor)
+
+    def _spid_check_may_close(self, supervisor=None):
+        """Only the owner or a supervisor closes a ticket, whether it is
+        created closed or moved to a closing status."""
+        if supervisor is None:
+            supervisor = self._spid_is_supervisor()
+        if supervisor:
+            return
+        for ticket in self:
+            if ticket.user_id != self.env.user:
                 raise AccessError(
                     _("Only the owner of ticket %s or a supervisor may close it.", ticket.reference)
                 )
-            if current.is_closed and not status.is_closed:
-                ticket._spid_check_may_reopen(supervisor)
 
     def _spid_check_may_reopen(self, supervisor):
         """Only the requester or a supervisor reopens a closed ticket."""
@@ -1390,13 +1476,13 @@ class SpidTicket(models.Model):
                 raise AccessError(
                     _("Only the owner of ticket %s or a supervisor may lock it.", ticket.reference)
                 )
-        self.write({"is_locked": True})
+        with_switch(self, SYSTEM).write({"is_locked": True})
         return True
 
     def action_unlock(self):
         if not (self.env.su or self.env.user.has_group("spid_helpdesk.group_spid_manager")):
             raise AccessError(_("Only a helpdesk manager may unlock a ticket."))
-        self.with_context(spid_unlocking=True).write({"is_locked": False})
+        with_switch(self, SYSTEM).write({"is_locked": False})
         return True
 
     def action_reopen(self, reason=None):
@@ -1445,16 +1531,22 @@ class SpidTicket(models.Model):
         for ticket in self:
             previous = ticket.user_id
             ticket.write({"user_id": user.id})
-            ticket.message_post(
-                body=_(
+            ticket._spid_log_note(
+                _(
                     "Escalated from %(old)s to %(new)s: %(reason)s",
                     old=previous.name or _("nobody"),
                     new=user.name,
                     reason=reason,
-                ),
-                subtype_xmlid="mail.mt_note",
+                )
             )
         return True
+
+    def _spid_log_note(self, body):
+        """An internal note: a comment with the note subtype, which Odoo
+        hides from portal users by any route (a `notification` message with
+        the same subtype is readable by id)."""
+        for ticket in self:
+            ticket.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
 
     def action_schedule_event(self):
         self.ensure_one()
@@ -1491,7 +1583,7 @@ class SpidTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _creation_subtype(self):
-        if self.env.context.get("spid_batch_create"):
+        if switched(self.env, BATCH_CREATE):
             return self.env["mail.message.subtype"]
         return self.env.ref("spid_helpdesk.mt_ticket_new")
 
@@ -1536,6 +1628,9 @@ class SpidTicket(models.Model):
             raise UserError(_("Ticket %s is locked: it can no longer be changed.", locked[0].reference))
         if len(self.company_id) > 1:
             raise UserError(_("Tickets of different companies cannot be merged or split together."))
+        if len({ticket.client_id for ticket in self}) > 1:
+            # one client's conversation and followers never go to another's ticket
+            raise UserError(_("Only tickets of the same client can be merged."))
 
     def _spid_move_messages(self, messages, target):
         """Move chatter messages, with their attachments, onto `target`."""
@@ -1579,7 +1674,7 @@ class SpidTicket(models.Model):
             sudo_target.message_subscribe(partner_ids=partners.ids)
         references = ", ".join(duplicates.mapped("reference"))
         # merged_into_id also stops the status email ("rate us") of the duplicate
-        duplicates.write(
+        with_switch(duplicates, SYSTEM).write(
             {
                 "status_id": closed_status.id,
                 "resolution": "duplicate",
@@ -1589,13 +1684,11 @@ class SpidTicket(models.Model):
             }
         )
         for duplicate in duplicates:
-            duplicate.message_post(
-                body=_("Merged into ticket %s; its messages and work moved there.", target.reference),
-                subtype_xmlid="mail.mt_note",
+            duplicate._spid_log_note(
+                _("Merged into ticket %s; its messages and work moved there.", target.reference)
             )
-        target.message_post(
-            body=_("Merged with ticket(s) %s: their messages, work and followers are here now.", references),
-            subtype_xmlid="mail.mt_note",
+        target._spid_log_note(
+            _("Merged with ticket(s) %s: their messages, work and followers are here now.", references)
         )
         return True
 
@@ -1627,11 +1720,8 @@ class SpidTicket(models.Model):
         child = self.create(values)
         self._spid_move_messages(messages, child)
         workunits.write({"ticket_id": child.id})
-        self.message_post(
-            body=_("Split: part of the work moved to the new ticket %s.", child.reference),
-            subtype_xmlid="mail.mt_note",
-        )
-        child.message_post(body=_("Split off ticket %s.", self.reference), subtype_xmlid="mail.mt_note")
+        self._spid_log_note(_("Split: part of the work moved to the new ticket %s.", child.reference))
+        child._spid_log_note(_("Split off ticket %s.", self.reference))
         return child
 
     def _spid_split_fields(self):
@@ -1663,14 +1753,16 @@ class SpidTicket(models.Model):
         """Odoo's import, plus: a row whose `external_ref` is already known
         updates that ticket instead of creating another, and a file imported
         in batches is checked whole before its first batch is written, so
-        that a bad row anywhere imports nothing."""
+        that a bad row anywhere imports nothing. Work units of the rows are
+        logged as history (IMPORTING), without notifications."""
+        importing = with_switch(self, IMPORTING)
         limit = self.env.context.get("_import_limit")
         if limit and len(data) > limit and self.env.context.get("import_file"):
             # a trial run of the whole file, rolled back like Odoo's own
             # savepoints roll back (caches and pending hooks included)
             savepoint = self.env.cr.savepoint()
             try:
-                check = super(SpidTicket, self.with_context(_import_limit=None)).load(
+                check = super(SpidTicket, importing.with_context(_import_limit=None)).load(
                     *self._spid_import_match(fields, data)
                 )
             finally:
@@ -1678,7 +1770,7 @@ class SpidTicket(models.Model):
                 self.pool.reset_changes()
             if any(message["type"] == "error" for message in check["messages"]):
                 return {"ids": False, "messages": check["messages"], "nextrow": 0}
-        return super().load(*self._spid_import_match(fields, data))
+        return super(SpidTicket, importing).load(*self._spid_import_match(fields, data))
 
     @api.model
     def _spid_import_match(self, fields, data):

@@ -7,6 +7,7 @@ from pytz import utc
 
 from odoo import _, api, fields, models
 
+from ..internal import SLA_SYSTEM, with_switch
 from .spid_sla_policy import SLA_KINDS
 
 
@@ -242,7 +243,7 @@ class SpidTicketSla(models.Model):
                 values["user_id"] = leader.id
             if values:
                 by_values[tuple(sorted(values.items()))].append(ticket.id)
-        Ticket = self.env["spid.ticket"].sudo().with_context(spid_sla_system=True)
+        Ticket = with_switch(self.env["spid.ticket"].sudo(), SLA_SYSTEM)
         for values, ticket_ids in by_values.items():
             Ticket.browse(ticket_ids).write(dict(values))
 

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
+
 INVOICE_STATES = [
     ("not_billable", "Not billable"),
     ("to_invoice", "To invoice"),
@@ -8,8 +10,9 @@ INVOICE_STATES = [
 ]
 # Prices and invoices are for the helpdesk's users, never for portal users.
 INTERNAL = "base.group_user"
-# What an invoice line was made of: fixed while the ticket is on an invoice.
-BILLED_FIELDS = {"status_id", "order_ref", "client_id", "company_id", "category_id", "type_id"}
+# What an invoice line was made of: fixed while the ticket is on an invoice
+# (the requester too: changing it may change the client billed).
+BILLED_FIELDS = {"status_id", "order_ref", "client_id", "partner_id", "company_id", "category_id", "type_id"}
 
 
 class SpidTicket(models.Model):
@@ -190,11 +193,11 @@ class SpidTicket(models.Model):
 
     def _spid_set_invoice(self, move):
         """Put the tickets on an invoice (or off, with an empty move)."""
-        self.sudo().with_context(spid_unlocking=True).write({"move_id": move.id})
+        with_switch(self.sudo(), SYSTEM).write({"move_id": move.id})
 
     def _spid_invoice_lock(self, locked):
         """Lock the tickets of a posted invoice, or release those it locked."""
-        tickets = self.sudo().with_context(spid_unlocking=True)
+        tickets = with_switch(self.sudo(), SYSTEM)
         if locked:
             tickets.filtered(lambda t: not t.is_locked).write(
                 {"is_locked": True, "spid_invoice_locked": True}

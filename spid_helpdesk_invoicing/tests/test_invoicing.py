@@ -9,6 +9,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
+
 from .common import SpidInvoicingCommon
 
 
@@ -351,7 +353,7 @@ class TestInvoicingOutputs(SpidInvoicingCommon):
 
     def test_turnover_per_client_agent_and_month(self):
         owner = self.agent
-        self.tickets.sudo().with_context(spid_unlocking=True).write({"user_id": owner.id})
+        with_switch(self.tickets.sudo(), SYSTEM).write({"user_id": owner.id})
         pending = self._tickets(self.client_b, 1.0)
         self.env.flush_all()
         Report = self.env["spid.turnover.report"].with_user(self.billing)

@@ -7,6 +7,8 @@ from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
+
 
 @tagged("post_install", "-at_install")
 class TestConcurrentInvoicing(TransactionCase):
@@ -83,7 +85,7 @@ class TestConcurrentInvoicing(TransactionCase):
             moves = env["account.move"].search([("invoice_line_ids.spid_ticket_id", "in", tickets.ids)])
             moves.filtered(lambda m: m.state == "posted").button_draft()
             moves.with_context(force_delete=True).unlink()
-            tickets.with_context(spid_unlocking=True).write({"is_locked": False})
+            with_switch(tickets, SYSTEM).write({"is_locked": False})
             tickets.unlink()
             env["spid.tariff"].browse(self.ids["tariff"]).unlink()
             env["product.product"].browse(self.ids["product"]).unlink()
