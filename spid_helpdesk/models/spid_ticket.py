@@ -116,7 +116,11 @@ class SpidTicket(models.Model):
     )
     channel = fields.Selection(CHANNELS, default="phone", required=True)
     email_from = fields.Char(
-        string="Sender email", index=True, copy=False, help="Address of the email that opened the ticket."
+        string="Sender email",
+        index=True,
+        readonly=True,
+        copy=False,
+        help="Address of the email that opened the ticket.",
     )
     requester_unconfirmed = fields.Boolean(
         string="Requester to classify",

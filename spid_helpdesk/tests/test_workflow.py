@@ -166,7 +166,7 @@ class TestWorkflow(SpidHelpdeskCommon):
 
     def test_editor_is_never_writable(self):
         ticket = self._ticket(user=self.agent)
-        with self.assertRaisesRegex(UserError, "cannot be changed"):
+        with self.assertRaisesRegex(AccessError, "set by the helpdesk itself"):
             ticket.with_user(self.supervisor).write({"editor_id": self.supervisor.id})
         self.assertEqual(ticket.editor_id, self.agent)
 

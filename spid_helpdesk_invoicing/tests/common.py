@@ -76,7 +76,8 @@ class SpidInvoicingCommon(AccountTestInvoicingCommon):
         )
         if closed is not None:
             tickets.write({"status_id": cls.st_closed.id, "resolution": "solved", "epilogue": "<p>Done.</p>"})
-            tickets.write(
+            # backdated as the system would have recorded it (a system field)
+            tickets.sudo().write(
                 {
                     "date_closed": datetime.combine(cls.today, datetime.min.time())
                     + timedelta(days=closed, hours=12)
