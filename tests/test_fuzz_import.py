@@ -10,7 +10,7 @@ from hardening_common import FUZZ, INJECTIONS, active_content, dirty_text
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.spid_helpdesk.tests.common import SpidHelpdeskCommon
@@ -161,7 +161,9 @@ class TestFuzzImport(SpidHelpdeskCommon):
         self.assertFalse(self._check(data, columns=["name", "urgency"]))
 
     def test_the_editor_is_who_imported(self):
-        tickets = self._check(b"name,editor_id\nSneaky,Manager\n", columns=["name", "editor_id"])
-        self.assertEqual(tickets.editor_id, self.agent, "an agent cannot enter tickets in another's name")
-        ticket = self._ticket(user=self.agent, editor_id=self.manager.id)
-        self.assertEqual(ticket.editor_id, self.agent, "nor through the API")
+        # an agent cannot enter tickets in another's name: the column is refused, nothing imported
+        self.assertFalse(self._check(b"name,editor_id\nSneaky,Manager\n", columns=["name", "editor_id"]))
+        with self.assertRaisesRegex(AccessError, "set by the helpdesk itself"):
+            self._ticket(user=self.agent, editor_id=self.manager.id)  # nor through the API
+        tickets = self._check(b"name\nHonest\n", columns=["name"])
+        self.assertEqual(tickets.editor_id, self.agent)

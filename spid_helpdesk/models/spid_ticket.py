@@ -549,6 +549,9 @@ class SpidTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._spid_check_system_fields(vals_list)
+        # the caller's dicts stay as they were given: an import retries a
+        # failed batch row by row with them, and must not find our values
+        vals_list = [dict(vals) for vals in vals_list]
         self._spid_check_type_on_create(vals_list)
         self._spid_prepare_create(vals_list)
         batch = len(vals_list) > 1
@@ -617,7 +620,11 @@ class SpidTicket(models.Model):
         if self.env.su or switched(self.env, SYSTEM):
             return
         system = self._spid_system_fields()
-        forbidden = sorted({name for vals in vals_list for name in vals if name in system})
+        forbidden = {name for vals in vals_list for name in vals if name in system}
+        # Odoo's import names the record it updates by its own id
+        if "id" in forbidden and all(not vals.get("id") or [vals["id"]] == self.ids for vals in vals_list):
+            forbidden.discard("id")
+        forbidden = sorted(forbidden)
         if forbidden:
             raise AccessError(
                 _(

@@ -21,6 +21,8 @@ HEADER = [
     "workunit_ids/duration",
     "workunit_ids/action_type",
     "workunit_ids/description",
+    "resolution",
+    "epilogue",
 ]
 OPTIONS = {
     "has_headers": True,
@@ -87,6 +89,8 @@ class TestTicketImport(SpidHelpdeskCommon):
                     "CLI-001", "rita@client.example.com" if index % 2 else "carl@client.example.com",
                     status, "2", "Imported hardware", kind, brand,
                     f"2024-01-{index % 28 + 1:02d} 10:00:00", "Agent Alpha", "1.5", "answer", "Looked at it",
+                    # a closed ticket comes with what closing it asks for
+                    *(["solved", "Fixed on site"] if status == "Closed" else ["", ""]),
                 ]
             )  # fmt: skip
             if index % 10 == 0:
@@ -105,6 +109,8 @@ class TestTicketImport(SpidHelpdeskCommon):
                         "Agent Beta",
                         "0.25",
                         "event",
+                        "",
+                        "",
                         "",
                     ]
                 )
