@@ -234,6 +234,17 @@ class TestAttackMail(AttackMailCommon):
         self.assertFalse(none)
         self.assertEqual((self._state(self.ticket), self.env["spid.ticket"].search_count([])), before)
 
+    def test_an_auto_reply_of_the_requester_adds_no_follower(self):
+        before = self._state(self.ticket)[1]
+        joined = self._receive(
+            "rita@client.example.com",
+            f"Auto: [{self.ticket.reference}]",
+            cc="list@third.example",
+            extra="Auto-Submitted: auto-replied\n",
+        )
+        self.assertEqual(joined, self.ticket)
+        self.assertEqual(self._state(self.ticket)[1], before)
+
     # -- agents --------------------------------------------------------------
 
     def test_an_agent_quoting_another_teams_ticket(self):

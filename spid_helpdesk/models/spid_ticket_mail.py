@@ -252,7 +252,10 @@ class SpidTicket(models.Model):
         ticket's requester or from an agent who can read the ticket (anyone
         else would make the helpdesk relay its answers anywhere); never the
         helpdesk's own addresses; at most `spid_helpdesk.mail_max_cc` per
-        email; never a user (agent or customer) who could not read it."""
+        email; never a user (agent or customer) who could not read it; never
+        from an automatic email."""
+        if switched(self.env, AUTO_SUBMITTED):
+            return  # an auto-reply's copy list is nobody's choice
         pairs = [(name, email_normalize(email)) for name, email in email_split_tuples(cc or "")]
         emails = list(dict.fromkeys(email for _name, email in pairs if email))
         if not emails or not self:
