@@ -10,6 +10,7 @@ from . import spid_ticket_category
 from . import spid_ticket_type
 from . import spid_ticket_field_rule
 from . import spid_ticket
+from . import spid_ticket_mail
 from . import spid_sla_policy
 from . import spid_ticket_sla
 from . import spid_ticket_link

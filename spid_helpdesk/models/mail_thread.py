@@ -1,11 +1,14 @@
+import ast
 import email.errors
 import logging
 import re
 from datetime import timedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import email_normalize
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import email_normalize, email_split
+
+from ..internal import AUTO_SUBMITTED, REQUESTER, Switch, with_switch, without_switch
 
 _logger = logging.getLogger(__name__)
 
@@ -13,13 +16,29 @@ AUTO_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|bounces?)([+-].
 DEFAULT_RATE_LIMIT = 10  # new tickets per sender and hour
 DEFAULT_MAX_ATTACHMENT_MB = 25
 HEADER_END = re.compile(rb"\r?\n\r?\n")
+SUBJECT_REFERENCE = re.compile(r"\[([^\]\s]{2,32})\]")
+# The gateway refused to add an email to the ticket it referred to (headers
+# or subject): the ticket it opens instead tells the sender so.
+REFERENCE_REFUSED = Switch("spid_reference_refused")
+
+
+def email_key(email):
+    """The address an email counts under for rate limits: normalized, without
+    its `+tag` (``name+x@d`` is ``name@d``). False for no valid address."""
+    email = email_normalize(email or "")
+    if not email:
+        return False
+    local, _at, domain = email.rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain}"
 
 
 class MailThread(models.AbstractModel):
     """Safety of the helpdesk's email channel, applied where Odoo's gateway
-    decides what an incoming email does: auto-replies and bounces never open a
-    ticket, a sender cannot flood the desk, a reply quoting a ticket reference
-    goes into that ticket, and oversized attachments are dropped."""
+    decides what an incoming email does: only the mail server delivers
+    emails to tickets, auto-replies and bounces never open a ticket, a sender
+    cannot flood the desk, an email joins the ticket it refers to (headers or
+    a reference in its subject) only when its sender has the authority to,
+    and oversized attachments are dropped."""
 
     _inherit = "mail.thread"
 
@@ -79,19 +98,36 @@ class MailThread(models.AbstractModel):
     def _message_route_process(self, message, message_dict, routes):
         if not any(route[0] == "spid.ticket" for route in routes or ()):
             return super()._message_route_process(message, message_dict, routes)
+        self._spid_check_gateway_caller()
         auto = self._spid_is_auto_submitted(message, message_dict)
-        found = {}  # the sender's contact, when a check looked it up
+        found = {}  # the sender's contact, when a check looked it up; a refused reference
         routes = [self._spid_reroute(route, message_dict, auto, found) for route in routes]
         routes = [route for route in routes if route]
         self._spid_drop_big_attachments(message_dict)
         if not routes:
             return False
-        ctx = {"spid_auto_submitted": auto}
+        # what the checks found travels in switches that no request can set
+        gateway = with_switch(self, AUTO_SUBMITTED) if auto else without_switch(self, AUTO_SUBMITTED)
         if found.get("requester"):
-            ctx["spid_requester_id"] = found["requester"].id
-        return super(MailThread, self.with_context(**ctx))._message_route_process(
-            message, message_dict, routes
-        )
+            gateway = with_switch(gateway, REQUESTER, found["requester"].id)
+        else:
+            gateway = without_switch(gateway, REQUESTER)
+        if found.get("refused"):
+            gateway = with_switch(gateway, REFERENCE_REFUSED)
+        else:
+            gateway = without_switch(gateway, REFERENCE_REFUSED)
+        return super(MailThread, gateway)._message_route_process(message, message_dict, routes)
+
+    @api.model
+    def _spid_check_gateway_caller(self):
+        """Emails reach tickets only from the mail server: the fetchmail cron
+        (superuser), the mailgate script (an administrator) or our own
+        code. A user calling message_process over RPC would post as any
+        sender into any ticket, or open tickets in anyone's name."""
+        if self.env.su or self.env.user._is_superuser() or self.env.user._is_system():
+            return
+        _logger.warning("Refused an email handed to the helpdesk over RPC by user %s", self.env.uid)
+        raise AccessError(_("Only the mail server may deliver emails to the helpdesk."))
 
     @api.model
     def _spid_is_auto_submitted(self, message, message_dict):
@@ -108,25 +144,84 @@ class MailThread(models.AbstractModel):
         )
 
     @api.model
+    def _spid_route_companies(self, alias, message_dict):
+        """The companies an email to the helpdesk came to: its alias's (the
+        team's company), else those of the alias domains whose catchall it
+        was sent to. Empty when nothing tells."""
+        Company = self.env["res.company"].sudo()
+        if alias:
+            alias = alias.sudo()
+            defaults = self._spid_alias_defaults(alias)
+            if defaults.get("company_id"):
+                return Company.browse(defaults["company_id"]).exists()
+            team_id = defaults.get("team_id")
+            if not team_id and alias.alias_parent_model_id.model == "spid.team":
+                team_id = alias.alias_parent_thread_id
+            if team_id:
+                return self.env["spid.team"].sudo().browse(team_id).exists().company_id
+            return alias.alias_domain_id.company_ids
+        recipients = {
+            email_normalize(email)
+            for email in email_split(
+                ",".join(filter(None, (message_dict.get("to"), message_dict.get("recipients"))))
+            )
+        }
+        domains = (
+            self.env["mail.alias.domain"]
+            .sudo()
+            .search([("catchall_email", "in", list(recipients - {False}))])
+        )
+        return domains.company_ids
+
+    @api.model
     def _spid_reroute(self, route, message_dict, auto, found):
-        """The route to keep for an email to the helpdesk, or None to drop it."""
-        model, thread_id, *rest = route
-        if model != "spid.ticket" or thread_id:
+        """The route to keep for an email to the helpdesk, or None to drop it.
+        An email joins the ticket it refers to (by its headers, its subject
+        or the route given) only when its sender has the authority to
+        (spid.ticket._spid_sender_may_join); otherwise it opens a new ticket,
+        as if it referred to none."""
+        model, thread_id, custom_values, user_id, alias = route
+        if model != "spid.ticket":
             return route
         Ticket = self.env["spid.ticket"].sudo()
-        ticket = Ticket._spid_ticket_from_subject(message_dict.get("subject"))
-        if ticket:
-            _logger.info(
-                "Email %s goes into ticket %s by its subject",
-                message_dict.get("message_id"),
-                ticket.reference,
-            )
-            return (model, ticket.id, *rest)
         sender = email_normalize(message_dict.get("email_from") or "")
+        message_id = message_dict.get("message_id")
+        refused = Ticket
+        if thread_id:
+            companies = self._spid_route_companies(alias, message_dict)
+            ticket = Ticket.browse(thread_id)
+            if ticket._spid_sender_may_join(sender, companies):
+                return route
+            refused = ticket
+            if not alias:  # no alias gives defaults: the same team triages the new ticket
+                custom_values = {"team_id": ticket.team_id.id, "company_id": ticket.company_id.id}
+            else:
+                custom_values = self._spid_alias_defaults(alias)
+        elif SUBJECT_REFERENCE.search(message_dict.get("subject") or ""):
+            # a reference is looked up in the alias's company only
+            companies = self._spid_route_companies(alias, message_dict)
+            candidates = Ticket._spid_ticket_from_subject(
+                message_dict.get("subject"), companies or self.env.company
+            )
+            for ticket in candidates:
+                if ticket._spid_sender_may_join(sender, companies):
+                    _logger.info("Email %s goes into ticket %s by its subject", message_id, ticket.reference)
+                    return (model, ticket.id, custom_values, user_id, alias)
+            refused = candidates
+        if refused:
+            _logger.warning(
+                "Email %s from %s may not go into ticket %s: it opens a new ticket",
+                message_id,
+                sender,
+                ",".join(refused.mapped("reference")),
+            )
+            found["refused"] = True
+            message_dict.pop("parent_id", None)
+            route = (model, False, custom_values, user_id, alias)
         if auto:
             _logger.info(
                 "Ignored automatic email %s from %s: no ticket opened",
-                message_dict.get("message_id"),
+                message_id,
                 message_dict.get("email_from"),
             )
             return None
@@ -139,23 +234,28 @@ class MailThread(models.AbstractModel):
             since = fields.Datetime.now() - timedelta(hours=1)
             if (
                 limit
-                and Ticket.search_count([("email_from", "ilike", sender), ("create_date", ">=", since)])
+                and Ticket.search_count(
+                    [("email_from_key", "=", email_key(sender)), ("create_date", ">=", since)]
+                )
                 >= limit
             ):
                 _logger.warning(
-                    "Ignored email %s from %s: more than %s tickets in an hour",
-                    message_dict.get("message_id"),
-                    sender,
-                    limit,
+                    "Ignored email %s from %s: more than %s tickets in an hour", message_id, sender, limit
                 )
                 return None
             blocked = self._spid_creation_blocked(route, sender, found)
             if blocked:
-                _logger.warning(
-                    "Ignored email %s from %s: %s", message_dict.get("message_id"), sender, blocked
-                )
+                _logger.warning("Ignored email %s from %s: %s", message_id, sender, blocked)
                 return None
         return route
+
+    @api.model
+    def _spid_alias_defaults(self, alias):
+        try:
+            defaults = ast.literal_eval(alias.sudo().alias_defaults or "{}")
+        except (ValueError, SyntaxError):
+            return {}
+        return defaults if isinstance(defaults, dict) else {}
 
     @api.model
     def _spid_creation_blocked(self, route, sender, found):

@@ -1,4 +1,3 @@
-import re
 import threading
 from collections import defaultdict
 from datetime import timedelta
@@ -7,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import email_normalize, email_split, html_sanitize, is_html_empty, parse_contact_from_email
+from odoo.tools import is_html_empty
 
 from ..internal import (
     BATCH_CREATE,
@@ -21,14 +20,6 @@ from ..internal import (
 )
 
 TICKET_SEQUENCE_CODE = "spid.ticket"
-# Addresses at these domains are people, not clients: a new contact writing
-# from one of them is never attached to a client by its domain.
-PUBLIC_MAIL_DOMAINS = frozenset(
-    """gmail.com googlemail.com yahoo.com yahoo.fr hotmail.com hotmail.fr outlook.com outlook.fr
-    live.com live.fr msn.com icloud.com me.com aol.com gmx.com gmx.fr gmx.de web.de free.fr orange.fr
-    wanadoo.fr laposte.net sfr.fr neuf.fr bbox.fr protonmail.com proton.me yandex.com yandex.ru mail.ru
-    zoho.com tutanota.com""".split()
-)
 LEVELS = [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Critical")]
 CHANNELS = [
     ("phone", "Phone"),
@@ -1046,119 +1037,6 @@ class SpidTicket(models.Model):
             elif not message.subtype_id.internal:
                 self._spid_on_requester_reply(message)
         return res
-
-    # ------------------------------------------------------------------
-    # Email channel
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _spid_ticket_from_subject(self, subject):
-        """The ticket whose reference is quoted in brackets in an email subject."""
-        references = re.findall(r"\[([^\]\s]{2,32})\]", subject or "")
-        if not references:
-            return self.browse()
-        return self.sudo().search([("reference", "in", references)], limit=1)
-
-    @api.model
-    def _spid_partner_of_email(self, email):
-        """The contact of a normalized address, a company's contact first."""
-        if not email:
-            return self.env["res.partner"]
-        return (
-            self.env["res.partner"]
-            .sudo()
-            .search([("email_normalized", "=", email)], order="parent_id desc, id", limit=1)
-        )
-
-    @api.model
-    def _spid_partner_from_email(self, email_from):
-        """Find the contact of an address (case-insensitive), else create it:
-        under the client whose contacts share its domain when there is exactly
-        one and the domain is not a public mail provider, else standalone.
-        Returns (partner, confirmed)."""
-        name, email = parse_contact_from_email(email_from or "")
-        email = email_normalize(email or "")
-        Partner = self.env["res.partner"].sudo()
-        if not email:
-            return Partner, False
-        partner = self._spid_partner_of_email(email)
-        if partner:
-            return partner, True
-        domain = email.split("@", 1)[1]
-        client = Partner
-        if domain not in PUBLIC_MAIL_DOMAINS:
-            clients = Partner.search(
-                [("email_normalized", "=like", f"%@{domain}"), ("is_company", "=", False)]
-            ).commercial_partner_id.filtered("is_company")
-            if len(clients) == 1:
-                client = clients
-        partner = Partner.create(
-            {"name": name or email, "email": email, "parent_id": client.id or False, "type": "contact"}
-        )
-        return partner, bool(client)
-
-    @api.model
-    def message_new(self, msg_dict, custom_values=None):
-        values = dict(custom_values or {})
-        partner = self.env["res.partner"].sudo().browse(self.env.context.get("spid_requester_id"))
-        if partner:  # found by the gateway's checks
-            confirmed = True
-        else:
-            partner, confirmed = self._spid_partner_from_email(msg_dict.get("email_from"))
-        values.setdefault("name", (msg_dict.get("subject") or "").strip() or _("(no subject)"))
-        values.setdefault("description", html_sanitize(msg_dict.get("body") or ""))
-        values.setdefault("channel", "email")
-        values["email_from"] = email_normalize(msg_dict.get("email_from") or "") or False
-        if partner:
-            values.setdefault("partner_id", partner.id)
-            values["requester_unconfirmed"] = not confirmed
-        # the agent gives the type of an emailed ticket later
-        ticket = super(SpidTicket, self.with_context(spid_type_optional=True)).message_new(
-            msg_dict, custom_values=values
-        )
-        ticket = ticket.with_env(self.env)
-        ticket._spid_follow_cc(msg_dict.get("cc"))
-        return ticket
-
-    def message_update(self, msg_dict, update_vals=None):
-        res = super().message_update(msg_dict, update_vals=update_vals)
-        self._spid_follow_cc(msg_dict.get("cc"))
-        return res
-
-    def _spid_follow_cc(self, cc):
-        """Addresses in copy follow the ticket: they get its public updates
-        by email, without any login. The helpdesk's own addresses are skipped."""
-        emails = {email_normalize(e) for e in email_split(cc or "")} - {False, None}
-        if not emails or not self:
-            return
-        own = set(self.env["mail.alias"].sudo().search([]).mapped("alias_full_name"))
-        own |= set(self.env["mail.alias.domain"].sudo().search([]).mapped("catchall_email"))
-        partners = self.env["res.partner"]
-        for email in sorted(emails - own):
-            partners |= self._spid_partner_from_email(email)[0]
-        if partners:
-            self.message_subscribe(partner_ids=partners.ids)
-
-    def _spid_on_requester_reply(self, message):
-        """A public answer of the requester moves the ticket out of a status
-        waiting for them (the status's "On the requester's reply")."""
-        if self.env.context.get("spid_auto_submitted"):
-            return
-        for ticket in self:
-            target = ticket.status_id.reply_status_id
-            if (
-                target
-                and ticket.partner_id
-                and message.author_id == ticket.partner_id
-                and not ticket.is_closed
-            ):
-                ticket.sudo().write({"status_id": target.id})
-
-    def _notify_get_recipients(self, message, msg_vals, **kwargs):
-        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
-        if len(self) == 1 and not self.notify_customer:
-            recipients = [r for r in recipients if not r.get("share")]
-        return recipients
 
     # ------------------------------------------------------------------
     # Closing feedback and auto-close

@@ -94,12 +94,20 @@ class TestMailGateway(SpidHelpdeskCommon):
         self._receive(subject=f"Re: [{ticket.reference}] Printer broken", body="Here is the photo")
         self.assertEqual(ticket.status_id, self.st_progress)
 
-    def test_unknown_sender_joins_the_client_of_its_domain(self):
+    def test_unknown_sender_at_a_clients_domain_is_only_suggested_to_that_client(self):
+        # anyone can write from an address at the client's domain: the new
+        # contact stays standalone, the agents get the client as a suggestion
         ticket = self._receive(sender="Nina New <nina@client.example.com>")
         self.assertEqual(ticket.partner_id.name, "Nina New")
-        self.assertEqual(ticket.partner_id.parent_id, self.client)
-        self.assertEqual(ticket.client_id, self.client)
-        self.assertFalse(ticket.requester_unconfirmed)
+        self.assertFalse(ticket.partner_id.parent_id)
+        self.assertNotEqual(ticket.client_id, self.client)
+        self.assertTrue(ticket.requester_unconfirmed)
+        note = ticket.message_ids.filtered(lambda m: m.subtype_id.internal and "Client SA" in m.body)
+        self.assertEqual(len(note), 1)
+        partner, confirmed = self.env["spid.ticket"]._spid_partner_from_email("nina@client.example.com")
+        self.assertEqual(
+            (partner, confirmed), (ticket.partner_id, False), "not known on the next email either"
+        )
 
     def test_unknown_sender_of_a_public_domain_stays_standalone(self):
         ticket = self._receive(sender="Paul <paul.private@gmail.com>")

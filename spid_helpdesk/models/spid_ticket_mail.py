@@ -1,0 +1,360 @@
+import logging
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools import email_normalize, html_sanitize, parse_contact_from_email
+from odoo.tools.mail import email_split_tuples
+
+from ..internal import AUTO_SUBMITTED, REQUESTER, TYPE_OPTIONAL, switch_value, switched, with_switch
+from .mail_thread import REFERENCE_REFUSED, SUBJECT_REFERENCE, email_key
+
+_logger = logging.getLogger(__name__)
+
+# Addresses at these domains are people, not clients: a new contact writing
+# from one of them is never attached to a client by its domain.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    """gmail.com googlemail.com yahoo.com yahoo.fr hotmail.com hotmail.fr outlook.com outlook.fr
+    live.com live.fr msn.com icloud.com me.com aol.com gmx.com gmx.fr gmx.de web.de free.fr orange.fr
+    wanadoo.fr laposte.net sfr.fr neuf.fr bbox.fr protonmail.com proton.me yandex.com yandex.ru mail.ru
+    zoho.com tutanota.com""".split()
+)
+DEFAULT_MAX_CC = 5  # addresses in copy that may follow a ticket, per email
+
+
+class SpidTicket(models.Model):
+    """The email channel of tickets: who an incoming email comes from, which
+    ticket it may join, who follows by being in copy. The routing decisions
+    themselves (auto-replies, rate limits, authority to join a ticket) are
+    taken in mail.thread's _message_route_process (mail_thread.py)."""
+
+    _inherit = "spid.ticket"
+
+    email_from_key = fields.Char(
+        string="Sender key",
+        compute="_compute_email_from_key",
+        store=True,
+        index=True,
+        copy=False,
+        help="The sender's address without its +tag: what the email rate limits count.",
+    )
+
+    @api.depends("email_from")
+    def _compute_email_from_key(self):
+        for ticket in self:
+            ticket.email_from_key = email_key(ticket.email_from)
+
+    # ------------------------------------------------------------------
+    # Who writes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _spid_ticket_from_subject(self, subject, companies):
+        """The tickets of `companies` whose reference is quoted in brackets in
+        an email subject, newest first (a reference elsewhere does not exist
+        for this email)."""
+        references = SUBJECT_REFERENCE.findall(subject or "")
+        if not references or not companies:
+            return self.browse()
+        return self.sudo().search(
+            [("reference", "in", references[:10]), ("company_id", "in", companies.ids)], order="id desc"
+        )
+
+    @api.model
+    def _spid_partner_of_email(self, email):
+        """The contact of a normalized address, a company's contact first."""
+        if not email:
+            return self.env["res.partner"]
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .search([("email_normalized", "=", email)], order="parent_id desc, id", limit=1)
+        )
+
+    @api.model
+    def _spid_is_known_contact(self, partner):
+        """Whether `partner` was vetted by someone: a contact of a company, a
+        company or client itself, or a user. A contact that an earlier email
+        or form created on its own is not."""
+        partner = partner.sudo()
+        return bool(partner.parent_id or partner.is_company or partner.spid_is_client or partner.user_ids)
+
+    @api.model
+    def _spid_partner_from_email(self, email_from):
+        """Find the contact of an address (case-insensitive), else create it,
+        standalone: an address at a client's domain proves nothing (anyone
+        can write from a lookalike or spoofed address), so a new contact is
+        never attached to a client automatically. Returns (partner,
+        confirmed): confirmed only for a known contact (see
+        _spid_is_known_contact)."""
+        name, email = parse_contact_from_email(email_from or "")
+        email = email_normalize(email or "")
+        Partner = self.env["res.partner"].sudo()
+        if not email:
+            return Partner, False
+        partner = self._spid_partner_of_email(email)
+        if partner:
+            return partner, self._spid_is_known_contact(partner)
+        partner = Partner.create({"name": name or email, "email": email, "type": "contact"})
+        return partner, False
+
+    @api.model
+    def _spid_client_of_domain(self, email):
+        """The one client whose contacts write from the domain of `email`
+        (not a public mail provider), else nothing: a suggestion for the
+        agent who classifies the requester, never an attachment."""
+        Partner = self.env["res.partner"].sudo()
+        domain = (email_normalize(email or "") or "").rpartition("@")[2]
+        if not domain or domain in PUBLIC_MAIL_DOMAINS:
+            return Partner
+        clients = Partner.search(
+            [
+                ("email_normalized", "=like", f"%@{domain}"),
+                ("is_company", "=", False),
+                ("parent_id", "!=", False),
+            ],
+            limit=50,
+        ).commercial_partner_id.filtered("is_company")
+        return clients if len(clients) == 1 else Partner
+
+    def _spid_sender_may_join(self, sender, companies):
+        """Whether an email from the normalized address `sender` may go into
+        this ticket: the ticket is not locked, belongs to one of `companies`
+        (the alias's; empty when the email came to no alias) and the sender
+        is an internal user who can read it, or else its requester, one of
+        its followers or a contact of its client."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if not sender or ticket.is_locked:
+            return False
+        if companies and ticket.company_id not in companies:
+            return False
+        partners = self.env["res.partner"].sudo().search([("email_normalized", "=", sender)])
+        internal = partners.user_ids.filtered(lambda user: not user.share)
+        if internal:  # an agent's address: the record rules decide, nothing else
+            return any(ticket._spid_readable_by(user) for user in internal)
+        if not partners:
+            return False
+        return bool(
+            ticket.partner_id in partners
+            or partners & ticket.message_partner_ids
+            or (ticket.client_id and partners.commercial_partner_id & ticket.client_id)
+        )
+
+    def _spid_readable_by(self, user):
+        """Whether the record rules let `user` read this ticket (in any of
+        the user's companies, whatever company the gateway runs in)."""
+        self.ensure_one()
+        return self.with_user(user).with_context(allowed_company_ids=[]).has_access("read")
+
+    # ------------------------------------------------------------------
+    # The gateway's entry points (never over RPC)
+    # ------------------------------------------------------------------
+
+    @api.model
+    @api.private
+    def message_process(
+        self, model, message, custom_values=None, save_original=False, strip_attachments=False, thread_id=None
+    ):
+        """The mail server's entry point: not callable over RPC on tickets
+        (an RPC caller would post as any sender into any ticket)."""
+        return super().message_process(
+            model,
+            message,
+            custom_values=custom_values,
+            save_original=save_original,
+            strip_attachments=strip_attachments,
+            thread_id=thread_id,
+        )
+
+    @api.model
+    @api.private
+    def message_new(self, msg_dict, custom_values=None):
+        values = dict(custom_values or {})
+        partner = self.env["res.partner"].sudo().browse(switch_value(self.env, REQUESTER))
+        if partner:  # found by the gateway's checks
+            confirmed = self._spid_is_known_contact(partner)
+        else:
+            partner, confirmed = self._spid_partner_from_email(msg_dict.get("email_from"))
+        values.setdefault("name", (msg_dict.get("subject") or "").strip() or _("(no subject)"))
+        values.setdefault("description", html_sanitize(msg_dict.get("body") or ""))
+        values.setdefault("channel", "email")
+        values["email_from"] = email_normalize(msg_dict.get("email_from") or "") or False
+        if values.get("team_id") and not values.get("company_id"):
+            # in the company of the team whose alias it came to, not the gateway's
+            values["company_id"] = self.env["spid.team"].sudo().browse(values["team_id"]).company_id.id
+        if partner:
+            values.setdefault("partner_id", partner.id)
+            values["requester_unconfirmed"] = not confirmed
+        # the agent gives the type of an emailed ticket later
+        ticket = super(SpidTicket, with_switch(self, TYPE_OPTIONAL)).message_new(
+            msg_dict, custom_values=values
+        )
+        ticket = ticket.with_env(self.env)
+        if partner and not confirmed:
+            ticket._spid_suggest_client(partner)
+        ticket._spid_follow_cc(msg_dict.get("cc"), values["email_from"])
+        if switched(self.env, REFERENCE_REFUSED):
+            ticket._spid_tell_new_ticket(msg_dict)
+        return ticket
+
+    @api.private
+    def message_update(self, msg_dict, update_vals=None):
+        res = super().message_update(msg_dict, update_vals=update_vals)
+        self._spid_follow_cc(msg_dict.get("cc"), email_normalize(msg_dict.get("email_from") or ""))
+        return res
+
+    def _spid_suggest_client(self, partner):
+        """A note for the agent: the client that the requester's domain suggests."""
+        client = self._spid_client_of_domain(partner.email)
+        if client:
+            for ticket in self:
+                ticket._message_log(
+                    body=Markup("<p>%s</p>")
+                    % _(
+                        "The requester's address is at the domain of %(client)s: if they work there,"
+                        " attach the contact to that client and confirm the requester.",
+                        client=client.display_name,
+                    )
+                )
+
+    def _spid_tell_new_ticket(self, msg_dict):
+        """Tell the sender of an email that referred to a ticket it may not
+        join that it opened this new ticket instead. Nothing of the other
+        ticket is said (not even whether it exists)."""
+        self.ensure_one()
+        partner = self.partner_id
+        if not partner.email:
+            return
+        ticket = self.with_context(lang=partner.lang or self.env.context.get("lang"))
+        ticket.message_notify(
+            partner_ids=partner.ids,
+            subject=ticket.env._("New ticket %(reference)s", reference=self.reference),
+            body=Markup("<p>%s</p>")
+            % ticket.env._(
+                "Your email could not be added to the conversation it refers to, so it opened a new"
+                " ticket, %(reference)s. Please quote this reference when you write to us about it.",
+                reference=self.reference,
+            ),
+            email_from=self.team_id._spid_sender() if self.team_id else self.company_id.email_formatted,
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        _logger.info(
+            "Told %s that email %s opened ticket %s",
+            partner.email,
+            msg_dict.get("message_id"),
+            self.reference,
+        )
+
+    def _spid_follow_cc(self, cc, sender):
+        """Addresses in copy follow the ticket: they get its public updates
+        by email, without any login. Only when the email comes from the
+        ticket's requester or from an agent who can read the ticket (anyone
+        else would make the helpdesk relay its answers anywhere); never the
+        helpdesk's own addresses; at most `spid_helpdesk.mail_max_cc` per
+        email; never a user (agent or customer) who could not read it; never
+        from an automatic email."""
+        if switched(self.env, AUTO_SUBMITTED):
+            return  # an auto-reply's copy list is nobody's choice
+        pairs = [(name, email_normalize(email)) for name, email in email_split_tuples(cc or "")]
+        emails = list(dict.fromkeys(email for _name, email in pairs if email))
+        if not emails or not self:
+            return
+        names = dict((email, name) for name, email in reversed(pairs) if email)
+        for ticket in self:
+            if not ticket._spid_may_add_cc(sender):
+                _logger.info("Ignored the copy of an email from %s to %s: not the requester", sender, ticket)
+                continue
+            partners = ticket._spid_cc_partners(emails, names)
+            if partners:
+                ticket.message_subscribe(partner_ids=partners.ids)
+
+    def _spid_may_add_cc(self, sender):
+        self.ensure_one()
+        if not sender:
+            return False
+        if self.partner_id.email_normalized == sender:
+            return True
+        users = (
+            self.env["res.users"].sudo().search([("email_normalized", "=", sender), ("share", "=", False)])
+        )
+        return any(
+            user.has_group("spid_helpdesk.group_spid_agent") and self._spid_readable_by(user)
+            for user in users
+        )
+
+    def _spid_own_addresses(self):
+        """The helpdesk's own addresses: aliases, catchall, bounce and senders."""
+        aliases = self.env["mail.alias"].sudo().search([("alias_name", "!=", False)])
+        domains = self.env["mail.alias.domain"].sudo().search([])
+        own = set(aliases.mapped("alias_full_name"))
+        own |= set(domains.mapped("catchall_email")) | set(domains.mapped("bounce_email"))
+        own |= set(domains.mapped("default_from_email"))
+        teams = (
+            self.env["spid.team"].sudo().with_context(active_test=False).search([("email_from", "!=", False)])
+        )
+        own |= {email_normalize(team.email_from) for team in teams}
+        return {email_normalize(email or "") for email in own} - {False, None, ""}
+
+    def _spid_cc_partners(self, emails, names):
+        """The partners that the addresses `emails` (normalized, in order)
+        may add as followers of this ticket."""
+        self.ensure_one()
+        own = self._spid_own_addresses()
+        emails = [email for email in emails if email not in own]
+        limit = int(
+            self.env["ir.config_parameter"].sudo().get_param("spid_helpdesk.mail_max_cc", DEFAULT_MAX_CC) or 0
+        )
+        if len(emails) > limit:
+            _logger.warning(
+                "Only %s of the %s addresses in copy follow %s (spid_helpdesk.mail_max_cc)",
+                limit,
+                len(emails),
+                self.reference,
+            )
+            emails = emails[:limit]
+        if not emails:
+            return self.env["res.partner"]
+        Partner = self.env["res.partner"].sudo()
+        existing = Partner.search([("email_normalized", "in", emails)], order="parent_id desc, id")
+        ticket = self.sudo()
+        partners = Partner
+        missing = []
+        for email in emails:
+            found = existing.filtered(lambda p, email=email: p.email_normalized == email)
+            users = found.with_context(active_test=False).user_ids
+            if users:
+                # a user follows only a ticket the rules let them read (an
+                # agent of another team, another client's customer do not)
+                readers = users.filtered(lambda user: user.active and ticket._spid_readable_by(user))
+                partners |= readers.partner_id[:1]
+            elif found:
+                partners |= found[:1]
+            else:
+                missing.append(email)
+        if missing:
+            partners |= Partner.create(
+                [{"name": names.get(email) or email, "email": email, "type": "contact"} for email in missing]
+            )
+        return partners
+
+    def _spid_on_requester_reply(self, message):
+        """A public answer of the requester moves the ticket out of a status
+        waiting for them (the status's "On the requester's reply")."""
+        if switched(self.env, AUTO_SUBMITTED):
+            return
+        for ticket in self:
+            target = ticket.status_id.reply_status_id
+            if (
+                target
+                and ticket.partner_id
+                and message.author_id == ticket.partner_id
+                and not ticket.is_closed
+            ):
+                ticket.sudo().write({"status_id": target.id})
+
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        if len(self) == 1 and not self.notify_customer:
+            recipients = [r for r in recipients if not r.get("share")]
+        return recipients
