@@ -27,7 +27,7 @@ from odoo.addons.spid_helpdesk_invoicing.tests.common import SpidInvoicingCommon
 SYSTEM_ONLY = {
     # identity and bookkeeping
     "id", "display_name", "create_uid", "create_date", "write_uid", "write_date",
-    "reference", "editor_id", "email_from",
+    "reference", "editor_id", "email_from", "email_from_key",
     # workflow
     "is_closed", "is_new", "date_status", "date_closed", "closed_by_id", "is_locked", "merged_into_id",
     "auto_close_warned_date", "limit_warning",
