@@ -18,6 +18,8 @@ A switch with a payload (the contact found by the gateway) is given with
 ``switch_value(env, REQUESTER)``.
 """
 
+from odoo.exceptions import AccessError
+
 _MISSING = object()
 
 
@@ -87,3 +89,39 @@ def switch_value(env, switch, default=None):
     if value is None or value.payload is _MISSING:
         return default
     return value.payload
+
+
+def system_fields(model, exempt=(), exempt_prefixes=()):
+    """The fields of `model` that no caller writes, only our own code: those
+    the model declares readonly (computed, related, set by the helpdesk,
+    magic columns), whatever a view or a request says."""
+    return {
+        name
+        for name, field in model._fields.items()
+        if field.readonly
+        and not field.inverse
+        and name not in exempt
+        and not name.startswith(exempt_prefixes)
+    }
+
+
+def check_system_fields(records, vals_list, exempt=(), exempt_prefixes=()):
+    """Refuse values of system fields from any caller but our own code: the
+    superuser (our own sudo()) or the SYSTEM switch, which no request can
+    carry. Odoo's import names the record it updates by its own id."""
+    env = records.env
+    if env.su or switched(env, SYSTEM):
+        return
+    system = system_fields(records, exempt, exempt_prefixes)
+    forbidden = {name for vals in vals_list for name in vals if name in system}
+    if "id" in forbidden and all(not vals.get("id") or [vals["id"]] == records.ids for vals in vals_list):
+        forbidden.discard("id")
+    if forbidden:
+        raise AccessError(
+            env._(
+                "These fields are set by the helpdesk itself and cannot be written: %(fields)s.",
+                fields=", ".join(
+                    records._fields[name].get_description(env)["string"] for name in sorted(forbidden)
+                ),
+            )
+        )

@@ -14,6 +14,7 @@ from ..internal import (
     SLA_SYSTEM,
     SYSTEM,
     TYPE_OPTIONAL,
+    check_system_fields,
     switched,
     with_switch,
     without_switch,
@@ -590,41 +591,12 @@ class SpidTicket(models.Model):
             )
         return tickets
 
-    def _spid_system_fields(self):
-        """The fields no caller writes, only the helpdesk's own code: those
-        the model declares readonly (closing data, lock, totals, computed and
-        related values, magic columns), whatever a view or a request says.
-        The mixins' fields (chatter, activities, ratings) are guarded by
-        their own modules."""
-        return {
-            name
-            for name, field in self._fields.items()
-            if field.readonly
-            and not field.inverse
-            and name not in SYSTEM_EXEMPT_FIELDS
-            and not name.startswith(LOCK_EXEMPT_PREFIXES)
-        }
-
     def _spid_check_system_fields(self, vals_list):
-        """Refuse values of system fields from any caller but our own code
-        (superuser, or the SYSTEM switch that no request can carry)."""
-        if self.env.su or switched(self.env, SYSTEM):
-            return
-        system = self._spid_system_fields()
-        forbidden = {name for vals in vals_list for name in vals if name in system}
-        # Odoo's import names the record it updates by its own id
-        if "id" in forbidden and all(not vals.get("id") or [vals["id"]] == self.ids for vals in vals_list):
-            forbidden.discard("id")
-        forbidden = sorted(forbidden)
-        if forbidden:
-            raise AccessError(
-                _(
-                    "These fields are set by the helpdesk itself and cannot be written: %(fields)s.",
-                    fields=", ".join(
-                        self._fields[name].get_description(self.env)["string"] for name in forbidden
-                    ),
-                )
-            )
+        """Closing data, lock, merge link, editor, totals and every other
+        field the model declares readonly are written by the helpdesk's own
+        code only; the mixins' fields (chatter, activities, ratings) are
+        guarded by their own modules."""
+        check_system_fields(self, vals_list, SYSTEM_EXEMPT_FIELDS, LOCK_EXEMPT_PREFIXES)
 
     def _spid_prepare_create(self, vals_list):
         """Fill reference, team and owner of new tickets, set-based: the
