@@ -69,7 +69,7 @@ class SpidHelpdeskPortal(CustomerPortal):
         return sortings, filters
 
     @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True)
-    def portal_my_tickets(self, /, page=1, sortby="date", filterby="open", search=None, groupby=None, **kw):
+    def portal_my_tickets(self, page=1, sortby="date", filterby="open", search=None, groupby=None, **kw):
         Ticket = request.env["spid.ticket"]
         sortings, filters = self._spid_searchbar()
         sortby = sortby if sortby in sortings else "date"
@@ -124,7 +124,7 @@ class SpidHelpdeskPortal(CustomerPortal):
             return None
 
     @http.route(["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True)
-    def portal_my_ticket(self, /, ticket_id, access_token=None, error=None, **kw):
+    def portal_my_ticket(self, ticket_id, access_token=None, error=None, **kw):
         ticket = self._spid_ticket_or_404(ticket_id, access_token)
         if ticket is None:
             return request.not_found()
@@ -161,11 +161,11 @@ class SpidHelpdeskPortal(CustomerPortal):
         return request.render("spid_helpdesk_portal.portal_new_ticket", page)
 
     @http.route(["/my/tickets/new"], type="http", auth="user", website=True, methods=["GET"])
-    def portal_new_ticket_form(self, /, **kw):
+    def portal_new_ticket_form(self, **kw):
         return self._spid_render_new_ticket_form()
 
     @http.route(["/my/tickets/new"], type="http", auth="user", website=True, methods=["POST"])
-    def portal_new_ticket(self, /, **post):
+    def portal_new_ticket(self, **post):
         attachments = uploaded_files()
         try:
             ticket = request.env["spid.ticket"]._spid_portal_create(post, attachments)
@@ -192,7 +192,7 @@ class SpidHelpdeskPortal(CustomerPortal):
     @http.route(
         ["/my/tickets/<int:ticket_id>/reply"], type="http", auth="user", methods=["POST"], website=True
     )
-    def portal_ticket_reply(self, /, ticket_id, message="", **kw):
+    def portal_ticket_reply(self, ticket_id, message="", **kw):
         attachments = uploaded_files()
         return self._spid_post_action(
             ticket_id, "reply", lambda t: t._spid_portal_reply(message, attachments)
@@ -201,11 +201,11 @@ class SpidHelpdeskPortal(CustomerPortal):
     @http.route(
         ["/my/tickets/<int:ticket_id>/close"], type="http", auth="user", methods=["POST"], website=True
     )
-    def portal_ticket_close(self, /, ticket_id, **kw):
+    def portal_ticket_close(self, ticket_id, **kw):
         return self._spid_post_action(ticket_id, "close", lambda t: t._spid_portal_close())
 
     @http.route(
         ["/my/tickets/<int:ticket_id>/reopen"], type="http", auth="user", methods=["POST"], website=True
     )
-    def portal_ticket_reopen(self, /, ticket_id, reason="", **kw):
+    def portal_ticket_reopen(self, ticket_id, reason="", **kw):
         return self._spid_post_action(ticket_id, "reopen", lambda t: t._spid_portal_reopen(reason))

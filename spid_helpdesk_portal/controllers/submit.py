@@ -8,8 +8,7 @@ from .portal import uploaded_files
 class SpidHelpdeskSubmit(http.Controller):
     """The public form: a customer without a login (or any website posting
     to it) opens a ticket; the requester is matched or created exactly as
-    for an incoming email. Every route takes its parameters as `**post`
-    after a positional-only `self`: no form field name can break the call."""
+    for an incoming email."""
 
     def _render_form(self, error=None, values=None, done=None):
         return request.render(
@@ -23,11 +22,11 @@ class SpidHelpdeskSubmit(http.Controller):
         )
 
     @http.route("/helpdesk/submit", type="http", auth="public", website=True, methods=["GET"], sitemap=True)
-    def helpdesk_submit_form(self, /, **kw):
+    def helpdesk_submit_form(self, **kw):
         return self._render_form()
 
     @http.route("/helpdesk/submit", type="http", auth="public", website=True, methods=["POST"])
-    def helpdesk_submit(self, /, **post):
+    def helpdesk_submit(self, **post):
         attachments = uploaded_files()
         try:
             ticket = (
@@ -62,7 +61,7 @@ class SpidHelpdeskSubmit(http.Controller):
         methods=["GET"],
         sitemap=False,
     )
-    def helpdesk_confirm_page(self, /, ticket_id, token, **kw):
+    def helpdesk_confirm_page(self, ticket_id, token, **kw):
         """The emailed link: shows the request and a button; a GET changes nothing."""
         ticket = self._confirm_ticket_or_none(ticket_id, token)
         if ticket is None:
@@ -78,7 +77,7 @@ class SpidHelpdeskSubmit(http.Controller):
         website=True,
         methods=["POST"],
     )
-    def helpdesk_confirm(self, /, ticket_id, token, **post):
+    def helpdesk_confirm(self, ticket_id, token, **post):
         ticket = self._confirm_ticket_or_none(ticket_id, token)
         if ticket is None:
             return request.not_found()

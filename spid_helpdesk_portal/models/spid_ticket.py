@@ -20,6 +20,7 @@ PORTAL_CREATE_FIELDS = ("name", "description", "category_id", "type_id", "site_i
 PORTAL_READABLE_FIELDS = frozenset(
     {
         "id",
+        "active",
         "display_name",
         "reference",
         "name",
@@ -225,6 +226,7 @@ class SpidTicket(models.Model):
     # What a share user may post: a public comment to the followers
     # ------------------------------------------------------------------
 
+    @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
         if self._spid_share_caller():
             values = self._spid_customer_post_values(kwargs, self.env.user.partner_id)
@@ -593,10 +595,10 @@ class SpidTicket(models.Model):
                 "email_to": ticket.email_from,
                 "email_from": company.email_formatted or self.env.user.email_formatted or False,
                 "auto_delete": True,
-                "model": self._name,
-                "res_id": ticket.id,
             }
         )
+        # not in the ticket's thread (the requester has not confirmed it): a note for the agents
+        ticket._message_log(body=_("A confirmation request was emailed to %s.", ticket.email_from))
 
     def _spid_portal_confirm(self, token):
         """Confirm an unconfirmed request through its emailed link: it shows
