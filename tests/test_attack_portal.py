@@ -19,6 +19,7 @@ Promises checked here:
   say nothing about other people.
 Every refused attack leaves the database as it was."""
 
+import base64
 import json
 import re
 from unittest.mock import patch
@@ -266,6 +267,41 @@ class TestAttackPortal(HttpCase):
             self.assertNotIn("SECRETWORK", text, route)
         self.assertIn("Public answer", json.dumps(self.json_route("/mail/chatter_fetch", params={
             "thread_model": "spid.ticket", "thread_id": self.ticket.id})))  # fmt: skip
+
+    def test_files_of_internal_notes_stay_hidden(self):
+        Attachment = self.env["ir.attachment"]
+        secret = Attachment.create(
+            {"name": "secret-note.pdf", "raw": PDF, "res_model": "spid.ticket", "res_id": self.ticket.id}
+        )
+        self.ticket.message_post(
+            body="note with a file", subtype_xmlid="mail.mt_note", attachment_ids=secret.ids
+        )
+        public = Attachment.create(
+            {"name": "public-answer.pdf", "raw": PDF, "res_model": "spid.ticket", "res_id": self.ticket.id}
+        )
+        self.ticket.message_post(
+            body="answer with a file",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            attachment_ids=public.ids,
+        )
+        self.ticket.write({"signed_workorder": base64.b64encode(PDF), "signed_workorder_name": "wo.pdf"})
+        self.authenticate("atk_anna", "atk_anna")
+        ticket_files = [("res_model", "=", "spid.ticket"), ("res_id", "=", self.ticket.id)]
+        for domain, expected in (
+            ([("name", "=", "secret-note.pdf")], 0),
+            ([("res_field", "=", "signed_workorder")], 0),
+            ([("name", "=", "public-answer.pdf")], 1),
+        ):
+            result, error = self.rpc("ir.attachment", "search_count", ticket_files + domain)
+            self.assertIsNone(error)
+            self.assertEqual(result, expected, domain)
+        for url in (
+            f"/web/content/spid.ticket/{self.ticket.id}/signed_workorder",
+            f"/web/content/{secret.id}",
+        ):
+            response = self.url_open(url)
+            self.assertNotIn(b"%PDF", response.content, url)
 
     # -- posting ---------------------------------------------------------
 
