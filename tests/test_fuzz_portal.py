@@ -23,6 +23,7 @@ class TestFuzzPortal(HttpCase):
         env = cls.env
         env["spid.sla.policy"].search([]).active = False
         env["ir.config_parameter"].sudo().set_param("spid_helpdesk.submit_rate_limit", "0")
+        env["ir.config_parameter"].sudo().set_param("spid_helpdesk.submit_ip_rate_limit", "0")
         Partner = env["res.partner"]
         cls.client = Partner.create(
             {

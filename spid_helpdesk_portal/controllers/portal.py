@@ -12,6 +12,22 @@ from ..models.spid_ticket import clean_form_values
 PAGE_SIZE = 20
 
 
+def error_messages():
+    """The errors a ticket page shows, by the fixed code in its URL: the
+    page never prints text taken from the URL."""
+    return {
+        "reply": _(
+            "Your answer was not sent: write a message, or attach files of an accepted kind"
+            " (PDF, images, text, office files; 10 MB each, 5 at most)."
+        ),
+        "close": _("This ticket cannot be closed from here in its current status."),
+        "reopen": _(
+            "This ticket cannot be reopened: say what is still wrong. A locked ticket cannot be reopened."
+        ),
+        "denied": _("Only the requester of the ticket can do this."),
+    }
+
+
 def uploaded_files():
     """(name, content, mimetype) of the files posted as `attachments`."""
     return [
@@ -116,7 +132,7 @@ class SpidHelpdeskPortal(CustomerPortal):
             "ticket": ticket,
             "workunits": ticket._spid_portal_workunits(),
             "page_name": "spid_ticket",
-            "error": error,
+            "error": error_messages().get(error) if isinstance(error, str) else None,
             "can_act": ticket.partner_id == request.env.user.partner_id,
             "show_time": ticket.client_id.spid_portal_show_time,
             "rating_token": ticket._spid_portal_rating_token()
@@ -125,24 +141,28 @@ class SpidHelpdeskPortal(CustomerPortal):
         }, "my_tickets_history", False)  # fmt: skip
         return request.render("spid_helpdesk_portal.portal_my_ticket", values)
 
-    @http.route(["/my/tickets/new"], type="http", auth="user", website=True, methods=["GET"])
-    def portal_new_ticket_form(self, error=None, **kw):
+    def _spid_render_new_ticket_form(self, error=None, values=None):
         partner = request.env.user.partner_id
         client = partner.commercial_partner_id
-        values = self._prepare_portal_layout_values()
-        values.update(
+        page = self._prepare_portal_layout_values()
+        page.update(
             {
                 "page_name": "spid_ticket_new",
-                "categories": request.env["spid.ticket.category"].sudo().search([]),
+                "categories": request.env["spid.ticket"]._spid_portal_categories(),
                 "types": request.env["spid.ticket.type"].sudo().search([("portal_selectable", "=", True)]),
                 "sites": request.env["res.partner"]
                 .sudo()
                 .search(request.env["res.partner"]._spid_site_domain(client)),
                 "error": error,
-                "values": kw,
+                # only what the customer just posted is shown again, never the URL's
+                "values": {key: value for key, value in (values or {}).items() if isinstance(value, str)},
             }
         )
-        return request.render("spid_helpdesk_portal.portal_new_ticket", values)
+        return request.render("spid_helpdesk_portal.portal_new_ticket", page)
+
+    @http.route(["/my/tickets/new"], type="http", auth="user", website=True, methods=["GET"])
+    def portal_new_ticket_form(self, **kw):
+        return self._spid_render_new_ticket_form()
 
     @http.route(["/my/tickets/new"], type="http", auth="user", website=True, methods=["POST"])
     def portal_new_ticket(self, **post):
@@ -151,11 +171,12 @@ class SpidHelpdeskPortal(CustomerPortal):
             ticket = request.env["spid.ticket"]._spid_portal_create(post, attachments)
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
-            return self.portal_new_ticket_form(error=error.args[0], **post)
-        return request.redirect(ticket.get_portal_url())
+            return self._spid_render_new_ticket_form(error=error.args[0], values=post)
+        return request.redirect(ticket.access_url)
 
-    def _spid_post_action(self, ticket_id, action):
-        """Run `action(ticket)` for a POST on a ticket the user may read."""
+    def _spid_post_action(self, ticket_id, code, action):
+        """Run `action(ticket)` for a POST on a ticket the user may read; on
+        refusal, back to the page with the fixed error `code`."""
         if self._spid_ticket_or_404(ticket_id) is None or request.env.user._is_public():
             return request.not_found()
         # _document_check_access answers as superuser: act as the customer
@@ -164,7 +185,8 @@ class SpidHelpdeskPortal(CustomerPortal):
             action(ticket)
         except (UserError, ValidationError, AccessError) as error:
             request.env.cr.rollback()
-            return request.redirect(f"/my/tickets/{ticket_id}?{url_encode({'error': error.args[0]})}")
+            code = "denied" if isinstance(error, AccessError) else code
+            return request.redirect(f"/my/tickets/{ticket_id}?{url_encode({'error': code})}")
         return request.redirect(f"/my/tickets/{ticket_id}")
 
     @http.route(
@@ -172,16 +194,18 @@ class SpidHelpdeskPortal(CustomerPortal):
     )
     def portal_ticket_reply(self, ticket_id, message="", **kw):
         attachments = uploaded_files()
-        return self._spid_post_action(ticket_id, lambda t: t._spid_portal_reply(message, attachments))
+        return self._spid_post_action(
+            ticket_id, "reply", lambda t: t._spid_portal_reply(message, attachments)
+        )
 
     @http.route(
         ["/my/tickets/<int:ticket_id>/close"], type="http", auth="user", methods=["POST"], website=True
     )
     def portal_ticket_close(self, ticket_id, **kw):
-        return self._spid_post_action(ticket_id, lambda t: t._spid_portal_close())
+        return self._spid_post_action(ticket_id, "close", lambda t: t._spid_portal_close())
 
     @http.route(
         ["/my/tickets/<int:ticket_id>/reopen"], type="http", auth="user", methods=["POST"], website=True
     )
     def portal_ticket_reopen(self, ticket_id, reason="", **kw):
-        return self._spid_post_action(ticket_id, lambda t: t._spid_portal_reopen(reason))
+        return self._spid_post_action(ticket_id, "reopen", lambda t: t._spid_portal_reopen(reason))

@@ -6,30 +6,99 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import email_normalize, plaintext2html
+from odoo.tools import consteq, email_normalize, plaintext2html
+from odoo.tools.mimetypes import guess_mimetype
+from odoo.tools.misc import hmac
 
 # What a customer may fill in when opening a ticket from the portal.
 PORTAL_CREATE_FIELDS = ("name", "description", "category_id", "type_id", "site_id", "urgency")
-MAX_ATTACHMENT_MB = 10
-ALLOWED_MIMETYPES_PREFIXES = ("image/", "text/plain", "application/pdf")
-ALLOWED_EXTENSIONS = (
-    ".pdf",
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".gif",
-    ".txt",
-    ".log",
-    ".csv",
-    ".docx",
-    ".xlsx",
-    ".odt",
+
+# The fields of a ticket that a share user (portal customer, or a visitor
+# holding a token) may read, search and sort on: what the portal pages show.
+# Every other field, including those other addons add later, is refused to
+# them over RPC and in domains (see check_field_access_rights and _search).
+PORTAL_READABLE_FIELDS = frozenset(
+    {
+        "id",
+        "active",
+        "display_name",
+        "reference",
+        "name",
+        "description",
+        "create_date",
+        "write_date",
+        "company_id",
+        "client_id",
+        "partner_id",
+        "site_id",
+        "category_id",
+        "type_id",
+        "urgency",
+        "status_id",
+        "portal_status",
+        "is_closed",
+        "is_locked",
+        "resolution",
+        "epilogue",
+        "date_closed",
+        "user_id",
+        "access_url",
+        "access_token",
+        "access_warning",
+    }
 )
+# The order used for share users when the caller gives none (the model's
+# own order sorts on the technician's priority, which they may not read).
+PORTAL_DEFAULT_ORDER = "id desc"
+# What a customer's message may carry; anything else is refused.
+CUSTOMER_POST_KEYS = frozenset(
+    {
+        "body",
+        "subject",
+        "attachments",
+        "attachment_ids",
+        "partner_ids",
+        "message_type",
+        "subtype_xmlid",
+        "subtype_id",
+        "author_id",
+        "email_from",
+        "parent_id",
+        "body_is_html",
+        "email_add_signature",
+    }
+)
+# A file uploaded for a message is "fresh" for a day; older ones are refused.
+PENDING_ATTACHMENT_HOURS = 24
+
+MAX_ATTACHMENT_MB = 10
+MAX_ATTACHMENTS = 5
+# The accepted extensions and what the bytes of such a file must look like
+# (Odoo's guess_mimetype: libmagic when installed, else Odoo's own sniffer).
+TEXT_MIMETYPES = ("text/plain", "text/csv")
+EXTENSION_MIMETYPES = {
+    ".pdf": ("application/pdf",),
+    ".png": ("image/png",),
+    ".jpg": ("image/jpeg",),
+    ".jpeg": ("image/jpeg",),
+    ".gif": ("image/gif",),
+    ".txt": TEXT_MIMETYPES,
+    ".log": TEXT_MIMETYPES,
+    ".csv": TEXT_MIMETYPES,
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+    ".odt": ("application/vnd.oasis.opendocument.text",),
+}
+ALLOWED_EXTENSIONS = tuple(EXTENSION_MIMETYPES)
 # Database ids are 32-bit: a larger number in a form is not an id.
 MAX_RECORD_ID = 2**31 - 1
 # Control characters no one types: NUL cannot even be stored by PostgreSQL,
 # and a message of only such characters breaks Odoo's notifications.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Public form: tickets per address and per client IP in the last hour.
+DEFAULT_SUBMIT_RATE_LIMIT = 5
+DEFAULT_SUBMIT_IP_RATE_LIMIT = 20
+CONFIRM_SCOPE = "spid_helpdesk_portal.confirm"
 
 
 def clean_form_values(values):
@@ -41,11 +110,260 @@ def clean_form_values(values):
     }
 
 
+def rate_limit_address(email):
+    """The address a rate limit counts: normalized, without its `+tag`
+    (name+1@, name+2@... are one mailbox)."""
+    email = email_normalize(email or "") or ""
+    if "@" not in email:
+        return ""
+    local, domain = email.rsplit("@", 1)
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
 class SpidTicket(models.Model):
     _name = "spid.ticket"
     _inherit = ["spid.ticket", "portal.mixin"]
 
     portal_status = fields.Char(related="status_id.portal_name", string="Status on the portal")
+    portal_confirmed = fields.Boolean(
+        string="Confirmed by the requester",
+        default=True,
+        copy=False,
+        help="Off for a request sent from the public form with the address of an existing contact:"
+        " the ticket stays out of that contact's portal, and no email but the confirmation request"
+        " reaches them, until they confirm it through the link emailed to that address.",
+    )
+    submit_address = fields.Char(
+        string="Form address",
+        copy=False,
+        index="btree_not_null",
+        groups="spid_helpdesk.group_spid_supervisor",
+        help="Public form: the normalized address without its +tag, for the rate limit.",
+    )
+    submit_ip = fields.Char(
+        string="Form IP address",
+        copy=False,
+        index="btree_not_null",
+        groups="spid_helpdesk.group_spid_supervisor",
+        help="Public form: the address of the visitor's computer, for the rate limit.",
+    )
+
+    # ------------------------------------------------------------------
+    # What a share user may read (as project.task does for portal users)
+    # ------------------------------------------------------------------
+
+    def _spid_share_caller(self):
+        """A portal user or a visitor, acting as themselves (not through our
+        own sudo())."""
+        return not self.env.su and self.env.user.share
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        if self._spid_share_caller():
+            if not field_names:
+                return [
+                    name
+                    for name in super().check_field_access_rights(operation, field_names)
+                    if name in PORTAL_READABLE_FIELDS
+                ]
+            refused = sorted(
+                name for name in field_names if name in self._fields and name not in PORTAL_READABLE_FIELDS
+            )
+            if refused:
+                raise AccessError(
+                    _("You cannot read these fields of tickets: %(fields)s", fields=", ".join(refused))
+                )
+        return super().check_field_access_rights(operation, field_names)
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        if self._spid_share_caller():
+            field_names = [name for name in field_names if name in PORTAL_READABLE_FIELDS]
+        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        result = super().fields_get(allfields=allfields, attributes=attributes)
+        if self._spid_share_caller():
+            result = {name: value for name, value in result.items() if name in PORTAL_READABLE_FIELDS}
+        return result
+
+    @api.model
+    def _spid_check_portal_search(self, domain, order):
+        """Share users search and sort on the readable fields only: a domain
+        on `message_ids.body` or `workunit_ids.description` would otherwise
+        answer yes/no about internal notes and work."""
+        refused = set()
+        for leaf in domain or ():
+            if isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(leaf[0], str):
+                name = leaf[0].split(".", 1)[0]
+                if name not in PORTAL_READABLE_FIELDS:
+                    refused.add(name)
+        for part in (order or "").split(","):
+            words = part.split()
+            if words:
+                name = words[0].strip('"').split(".", 1)[0].split(":", 1)[0]
+                if name not in PORTAL_READABLE_FIELDS:
+                    refused.add(name)
+        if refused:
+            raise AccessError(
+                _("You cannot search or sort tickets on: %(fields)s", fields=", ".join(sorted(refused)))
+            )
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if self._spid_share_caller():
+            if order == self._order:  # search() gives the model's order when the caller gives none
+                order = PORTAL_DEFAULT_ORDER
+            self._spid_check_portal_search(domain, order)
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def onchange(self, values, field_names, fields_spec):
+        if self._spid_share_caller():
+            raise AccessError(_("Customers do not edit tickets in forms."))
+        return super().onchange(values, field_names, fields_spec)
+
+    # ------------------------------------------------------------------
+    # What a share user may post: a public comment to the followers
+    # ------------------------------------------------------------------
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        if self._spid_share_caller():
+            values = self._spid_customer_post_values(kwargs, self.env.user.partner_id)
+            # checked above as the customer: Odoo's hooks run as for the portal routes
+            return super(SpidTicket, self.sudo()).message_post(**values).sudo(False)
+        return super().message_post(**kwargs)
+
+    def _spid_customer_post_values(self, values, author):
+        """The values of a customer's message, whatever they asked for: a
+        public comment by themselves (`author`), to the ticket's followers
+        only, with files they have just uploaded and that pass the portal
+        form's checks. Raises AccessError on what cannot be honoured."""
+        self.ensure_one()
+        extra = set(values) - CUSTOMER_POST_KEYS
+        if extra:
+            raise AccessError(_("A customer's message cannot set: %s", ", ".join(sorted(extra))))
+        if self._spid_share_caller():
+            self.check_access("read")
+        if values.get("author_id") and (not author or values["author_id"] != author.id):
+            raise AccessError(_("You can only post as yourself."))
+        clean = {
+            "body": values.get("body") or "",
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_comment",
+            "author_id": author.id if author else False,
+        }
+        if "email_add_signature" in values:
+            clean["email_add_signature"] = bool(values["email_add_signature"])
+        followers = (
+            self.env["mail.followers"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "=", self.id)])
+            .partner_id
+        )
+        partner_ids = [pid for pid in values.get("partner_ids") or [] if isinstance(pid, int)]
+        clean["partner_ids"] = [pid for pid in partner_ids if pid in followers.ids]
+        files = []
+        for attachment in values.get("attachments") or []:
+            if not isinstance(attachment, list | tuple) or len(attachment) not in (2, 3):
+                raise AccessError(_("Invalid attachment."))
+            name, content = attachment[0], attachment[1]
+            if isinstance(content, str):
+                content = content.encode()
+            files.append((name, content or b"", None))
+        attachment_ids = values.get("attachment_ids") or []
+        if attachment_ids:
+            if not all(isinstance(aid, int) for aid in attachment_ids):
+                raise AccessError(_("Invalid attachment."))
+            uploads = self._spid_fresh_uploads(attachment_ids)
+            if len(uploads) != len(set(attachment_ids)):
+                raise AccessError(_("You can only attach files you have just uploaded."))
+            files += [(upload.name, upload.raw or b"", upload.mimetype) for upload in uploads]
+            clean["attachment_ids"] = uploads.ids
+        self._spid_check_portal_attachments(files)
+        if values.get("attachments"):
+            clean["attachments"] = [
+                (name, content) for name, content, _mimetype in files[: len(values["attachments"])]
+            ]
+        parent = values.get("parent_id")
+        if parent and isinstance(parent, int):
+            message = self.env["mail.message"].sudo().browse(parent).exists()
+            if (
+                message
+                and message.model == self._name
+                and message.res_id == self.id
+                and not message.is_internal
+                and not message.subtype_id.internal
+            ):
+                clean["parent_id"] = message.id
+        return clean
+
+    def _spid_fresh_uploads(self, attachment_ids):
+        """The current user's own pending uploads (not yet on any message)
+        among `attachment_ids`, uploaded in the last day."""
+        since = fields.Datetime.now() - timedelta(hours=PENDING_ATTACHMENT_HOURS)
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("id", "in", list(attachment_ids)),
+                    ("create_uid", "=", self.env.uid),
+                    ("res_model", "=", "mail.compose.message"),
+                    ("res_id", "=", 0),
+                    ("create_date", ">=", since),
+                ]
+            )
+        )
+
+    def _spid_refuse_share_caller(self):
+        if self._spid_share_caller():
+            raise AccessError(_("This operation is reserved to the helpdesk's agents."))
+
+    def message_notify(self, **kwargs):
+        self._spid_refuse_share_caller()
+        return super().message_notify(**kwargs)
+
+    def message_post_with_source(self, *args, **kwargs):
+        self._spid_refuse_share_caller()
+        return super().message_post_with_source(*args, **kwargs)
+
+    def message_mail_with_source(self, *args, **kwargs):
+        self._spid_refuse_share_caller()
+        return super().message_mail_with_source(*args, **kwargs)
+
+    def message_change_thread(self, new_thread, new_parent_message=False):
+        self._spid_refuse_share_caller()
+        return super().message_change_thread(new_thread, new_parent_message=new_parent_message)
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        self._spid_refuse_share_caller()
+        return super().message_new(msg_dict, custom_values=custom_values)
+
+    def message_update(self, msg_dict, update_vals=None):
+        self._spid_refuse_share_caller()
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    def rating_get_grades(self, domain=None):
+        self._spid_refuse_share_caller()
+        return super().rating_get_grades(domain=domain)
+
+    def rating_get_stats(self, domain=None):
+        self._spid_refuse_share_caller()
+        return super().rating_get_stats(domain=domain)
+
+    def _track_template(self, changes):
+        """No status email (the acknowledgement carries the title) for a
+        ticket its requester has not confirmed: it may come from anyone."""
+        res = super()._track_template(changes)
+        if "status_id" in res and not self[:1].portal_confirmed:
+            del res["status_id"]
+        return res
+
+    # ------------------------------------------------------------------
+    # Portal pages
+    # ------------------------------------------------------------------
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -56,21 +374,34 @@ class SpidTicket(models.Model):
     @api.model
     def _spid_portal_domain(self, partner=None):
         """The tickets a customer sees: those they asked for, plus every
-        ticket of their client when it shares its tickets (grouped). The
-        record rule of portal users says the same."""
+        ticket of their client when it shares its tickets (grouped), once
+        confirmed. The record rule of portal users says the same."""
         partner = partner or self.env.user.partner_id
         client = partner.commercial_partner_id
         if client.spid_team_visibility == "grouped":
             return ["|", ("partner_id", "=", partner.id), ("client_id", "=", client.id)]
         return [("partner_id", "=", partner.id)]
 
+    @api.model
+    def _spid_portal_categories(self):
+        """The categories offered on the portal and public forms: those of
+        the current company (the website's, or the customer's)."""
+        return (
+            self.env["spid.ticket.category"]
+            .sudo()
+            .search([("company_id", "in", [False, self.env.company.id])])
+        )
+
     def _spid_portal_rating_token(self):
-        """The requester's token for Odoo's rating page, while not yet rated."""
+        """The requester's token for Odoo's rating page, while not yet rated.
+        Read only: the rating row is made when the closing email is sent, never
+        by looking at the page."""
         self.ensure_one()
         ticket = self.sudo()
-        if ticket.rating_ids.filtered("consumed"):
+        ratings = ticket.rating_ids.filtered(lambda rating: rating.partner_id == ticket.partner_id)
+        if not ratings or ratings.filtered("consumed"):
             return False
-        return ticket._rating_get_access_token()
+        return ratings.sorted("id")[-1:].access_token
 
     def _spid_portal_workunits(self):
         """Public work units only, never time when the client does not see it."""
@@ -87,7 +418,7 @@ class SpidTicket(models.Model):
         client = partner.commercial_partner_id
         values = clean_form_values(values)
         vals = {key: values[key] for key in PORTAL_CREATE_FIELDS if values.get(key)}
-        if not (vals.get("name") or "").strip():
+        if not isinstance(vals.get("name") or "", str) or not (vals.get("name") or "").strip():
             raise ValidationError(_("Give your request a title."))
         for key in ("category_id", "type_id", "site_id"):
             if vals.get(key):
@@ -101,9 +432,7 @@ class SpidTicket(models.Model):
             [("id", "=", vals["type_id"]), ("portal_selectable", "=", True)]
         ):
             raise ValidationError(_("This type of request cannot be chosen here."))
-        if vals.get("category_id") and not self.env["spid.ticket.category"].sudo().search_count(
-            [("id", "=", vals["category_id"])]
-        ):
+        if vals.get("category_id") and vals["category_id"] not in self._spid_portal_categories().ids:
             raise ValidationError(_("Unknown category."))
         if vals.get("site_id"):
             site = self.env["res.partner"].sudo().browse(vals["site_id"]).exists()
@@ -119,38 +448,54 @@ class SpidTicket(models.Model):
             properties = kind._spid_portal_properties(values)
             if properties:
                 vals["properties"] = properties
+        # typed in a text area: kept as text, never as HTML (no remote images)
+        vals["description"] = plaintext2html(vals["description"]) if vals.get("description") else False
         vals.update(partner_id=partner.id, client_id=client.id, channel="portal")
         ticket = self.sudo().with_context(mail_create_nosubscribe=True).create(vals)
         if attachments:
             ticket._spid_portal_attach(attachments, _("Attachments of the request"))
         return ticket.sudo(False)
 
+    # ------------------------------------------------------------------
+    # Public form
+    # ------------------------------------------------------------------
+
     @api.model
-    def _spid_public_submit(self, post, attachments=()):
+    def _spid_public_submit(self, post, attachments=(), remote_ip=None):
         """Open a ticket from the public form. Returns None when the honeypot
         field was filled (a robot). Raises a clear error on bad input, and
-        when the address already opened too many tickets in the last hour."""
+        when the address or the visitor's IP already opened too many tickets
+        in the last hour. The errors never tell about other people.
+
+        The address of an existing contact (or one that falls under a
+        client) gives a ticket that only shows on the portal once confirmed
+        through a link emailed to that address."""
         if post.get("website_url"):  # hidden field: only robots fill it
             return None
         post = clean_form_values(post)
-        email = email_normalize(post.get("email") or "")
+        email = email_normalize(post.get("email") or "") if isinstance(post.get("email"), str) else False
         if not email:
             raise ValidationError(_("Give a valid email address: we answer there."))
         name = (post.get("name") or "").strip()
         title = (post.get("title") or "").strip()
         if not name or not title:
             raise ValidationError(_("Your name and a title are required."))
-        limit = int(self.env["ir.config_parameter"].sudo().get_param("spid_helpdesk.submit_rate_limit", 5))
-        since = fields.Datetime.now() - timedelta(hours=1)
-        if (
-            limit
-            and self.sudo().search_count([("email_from", "=", email), ("create_date", ">=", since)]) >= limit
-        ):
-            raise UserError(
-                _("Too many requests from this address in the last hour; please try again later.")
-            )
+        address = rate_limit_address(email)
+        self._spid_check_submit_rate(address, remote_ip)
         self._spid_check_portal_attachments(attachments)
+        category = self.env["spid.ticket.category"]
+        if post.get("category_id"):
+            try:
+                category_id = int(post["category_id"])
+            except (TypeError, ValueError) as error:
+                raise ValidationError(_("Unknown category.")) from error
+            category = self._spid_portal_categories().filtered(lambda c: c.id == category_id)
+            if not category:
+                raise ValidationError(_("Unknown category."))
+        existed = bool(self.env["res.partner"].sudo().search_count([("email_normalized", "=", email)]))
         partner, confirmed = self._spid_partner_from_email(formataddr((name, email)))
+        # visible at once only to a new contact of no client: nobody else's portal
+        portal_confirmed = not existed and not partner.parent_id
         vals = {
             "name": title,
             "description": plaintext2html(post.get("description") or ""),
@@ -158,33 +503,163 @@ class SpidTicket(models.Model):
             "channel": "web",
             "email_from": email,
             "requester_unconfirmed": not confirmed,
+            "portal_confirmed": portal_confirmed,
+            "notify_customer": portal_confirmed,
+            "submit_address": address,
+            "submit_ip": remote_ip or False,
+            "category_id": category.id,
         }
-        if post.get("category_id"):
-            try:
-                category = self.env["spid.ticket.category"].sudo().browse(int(post["category_id"])).exists()
-            except (TypeError, ValueError) as error:
-                raise ValidationError(_("Unknown category.")) from error
-            vals["category_id"] = category.id or False
         if post.get("client_name") and not confirmed:
             vals["description"] += Markup("<p>%s</p>") % _("Client given: %s", post["client_name"])
-        ticket = self.sudo().create(vals)
+        try:
+            ticket = self.sudo().create(vals)
+        except (UserError, ValidationError) as error:
+            # the creation limits name the contact, their tickets and client
+            raise UserError(
+                _(
+                    "We cannot open a new request for this address right now."
+                    " Please contact us by email or phone."
+                )
+            ) from error
         if attachments:
             ticket._spid_portal_attach(attachments, _("Attachments of the request"))
+        if not portal_confirmed:
+            ticket._spid_send_confirmation_request()
         return ticket
 
     @api.model
+    def _spid_check_submit_rate(self, address, remote_ip):
+        """At most N tickets per address (+tag stripped) and M per client IP
+        over the last hour (system parameters spid_helpdesk.submit_rate_limit
+        and spid_helpdesk.submit_ip_rate_limit; 0 turns a limit off)."""
+        params = self.env["ir.config_parameter"].sudo()
+        since = fields.Datetime.now() - timedelta(hours=1)
+        Ticket = self.sudo().with_context(active_test=False)
+        limit = int(params.get_param("spid_helpdesk.submit_rate_limit", DEFAULT_SUBMIT_RATE_LIMIT))
+        if (
+            limit
+            and Ticket.search_count([("submit_address", "=", address), ("create_date", ">=", since)]) >= limit
+        ):
+            raise UserError(
+                _("Too many requests from this address in the last hour; please try again later.")
+            )
+        ip_limit = int(params.get_param("spid_helpdesk.submit_ip_rate_limit", DEFAULT_SUBMIT_IP_RATE_LIMIT))
+        if (
+            remote_ip
+            and ip_limit
+            and Ticket.search_count([("submit_ip", "=", remote_ip), ("create_date", ">=", since)]) >= ip_limit
+        ):
+            raise UserError(
+                _("Too many requests from your network in the last hour; please try again later.")
+            )
+
+    def _spid_confirmation_token(self):
+        """The signed token of the confirmation link: bound to the ticket
+        and the address it was sent to; nothing stored."""
+        self.ensure_one()
+        return hmac(self.env(su=True), CONFIRM_SCOPE, (self.id, self.sudo().email_from or ""))
+
+    def _spid_check_confirmation_token(self, token):
+        self.ensure_one()
+        return bool(token) and isinstance(token, str) and consteq(self._spid_confirmation_token(), token)
+
+    def _spid_send_confirmation_request(self):
+        """Email the address of the form a link to confirm the request. The
+        email carries no text of the visitor: the page it opens shows it."""
+        self.ensure_one()
+        ticket = self.sudo()
+        lang = ticket.partner_id.lang or self.env.lang
+        ticket = ticket.with_context(lang=lang)
+        base_url = ticket.get_base_url()
+        url = f"{base_url}/helpdesk/confirm/{ticket.id}/{ticket._spid_confirmation_token()}"
+        company = ticket.company_id
+        body = Markup("<div><p>%s</p><p>%s</p><p><a href='%s'>%s</a></p><p>%s</p></div>") % (
+            ticket.env._("Hello,"),
+            ticket.env._(
+                "A request %(reference)s was sent from our website with your email address. Before"
+                " it appears in your customer space and we answer it, please confirm that it is yours.",
+                reference=ticket.reference,
+            ),
+            url,
+            ticket.env._("See and confirm the request"),
+            ticket.env._("If you did not send it, ignore this email: nothing will be shown or sent to you."),
+        )
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": ticket.env._(
+                    "%(company)s: please confirm your request %(reference)s",
+                    company=company.name,
+                    reference=ticket.reference,
+                ),
+                "body_html": body,
+                "email_to": ticket.email_from,
+                "email_from": company.email_formatted or self.env.user.email_formatted or False,
+                "auto_delete": True,
+            }
+        )
+        # not in the ticket's thread (the requester has not confirmed it): a note for the agents
+        ticket._message_log(body=_("A confirmation request was emailed to %s.", ticket.email_from))
+
+    def _spid_portal_confirm(self, token):
+        """Confirm an unconfirmed request through its emailed link: it shows
+        on the requester's portal, and the usual emails reach them."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if not ticket.exists() or not ticket._spid_check_confirmation_token(token):
+            raise AccessError(_("This link is not valid."))
+        if ticket.portal_confirmed:
+            return False
+        ticket.write({"portal_confirmed": True, "notify_customer": True})
+        ticket._message_log(
+            body=_("The requester confirmed the request through the link sent to %s.", ticket.email_from)
+        )
+        template = ticket.status_id.mail_template_id
+        if template and ticket.status_id.is_start:
+            ticket.message_post_with_source(
+                template,
+                subtype_xmlid="mail.mt_note",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        return True
+
+    # ------------------------------------------------------------------
+    # Files
+    # ------------------------------------------------------------------
+
+    @api.model
     def _spid_check_portal_attachments(self, attachments):
+        """(name, content, mimetype) triples from a customer or a visitor:
+        at most MAX_ATTACHMENTS files of MAX_ATTACHMENT_MB each, of an
+        accepted extension, whose bytes look like that extension."""
+        attachments = list(attachments or ())
+        if len(attachments) > MAX_ATTACHMENTS:
+            raise ValidationError(_("Attach %s files at most.", MAX_ATTACHMENTS))
         for name, content, _mimetype in attachments:
+            name = name if isinstance(name, str) else ""
             if len(content) > MAX_ATTACHMENT_MB * 1024 * 1024:
                 raise ValidationError(
                     _("%(name)s is larger than %(max)s MB.", name=name, max=MAX_ATTACHMENT_MB)
                 )
-            if not (name or "").lower().endswith(ALLOWED_EXTENSIONS):
+            extension = next((ext for ext in ALLOWED_EXTENSIONS if name.lower().endswith(ext)), None)
+            if not extension:
                 raise ValidationError(
                     _(
                         "%(name)s: only these files are accepted: %(ext)s",
                         name=name,
                         ext=", ".join(ALLOWED_EXTENSIONS),
+                    )
+                )
+            if not content:
+                raise ValidationError(_("%s is empty.", name))
+            if (
+                guess_mimetype(content, default="application/octet-stream")
+                not in EXTENSION_MIMETYPES[extension]
+            ):
+                raise ValidationError(
+                    _(
+                        "%(name)s does not contain what its extension (%(ext)s) says.",
+                        name=name,
+                        ext=extension,
                     )
                 )
 
@@ -198,6 +673,10 @@ class SpidTicket(models.Model):
             attachments=[(name, content) for name, content, _mimetype in attachments],
         )
 
+    # ------------------------------------------------------------------
+    # The customer's actions
+    # ------------------------------------------------------------------
+
     def _spid_portal_check(self):
         """The current portal user may act on these tickets (read access under
         the portal rules, checked as that user)."""
@@ -208,11 +687,11 @@ class SpidTicket(models.Model):
     def _spid_portal_reply(self, body, attachments=()):
         self._spid_portal_check()
         body = clean_form_values({"body": body})["body"]
-        if not (body or "").strip() and not attachments:
+        if not isinstance(body, str) or (not body.strip() and not attachments):
             raise ValidationError(_("Write a message or attach a file."))
         self._spid_check_portal_attachments(attachments)
         for ticket in self:
-            # posted as the customer: Odoo checks they may read the ticket
+            # posted as the customer: a public comment to the followers
             ticket.message_post(
                 body=body,
                 message_type="comment",
@@ -243,7 +722,7 @@ class SpidTicket(models.Model):
     def _spid_portal_reopen(self, reason):
         self._spid_portal_check()
         reason = clean_form_values({"reason": reason})["reason"]
-        if not (reason or "").strip():
+        if not isinstance(reason, str) or not reason.strip():
             raise ValidationError(_("Say why the ticket must be reopened."))
         # action_reopen checks the requester and the lock itself
         self.action_reopen(reason)

@@ -1,3 +1,5 @@
+import re
+
 from odoo import sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -163,7 +165,7 @@ class TestPortal(HttpCase):
                 "site_id": self.site_a.id,
                 "urgency": "2",
             },
-            files={"attachments": ("photo.png", b"\x89PNG fake", "image/png")},
+            files={"attachments": ("photo.png", b"\x89PNG\r\n\x1a\n fake", "image/png")},
         )
         self.assertEqual(response.status_code, 303)
         ticket = self.env["spid.ticket"].search([("name", "=", "Scanner offline")])
@@ -396,10 +398,21 @@ class TestPublicSubmit(HttpCase):
         )
         self.assertEqual(ticket.channel, "web")
         self.assertNotIn("<script", ticket.description)
+        # it would show on the client's portal: it waits for the emailed link
+        self.assertFalse(ticket.portal_confirmed)
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.assertFalse(ticket.message_ids.filtered(lambda m: ticket.reference in (m.subject or "")))
+        request = self.env["mail.mail"].search([("email_to", "=", "gus@gamma.example")])
+        self.assertEqual(len(request), 1, "the confirmation request, and nothing else")
+        path = re.search(r"/helpdesk/confirm/\d+/[0-9a-f]+", request.body_html).group(0)
+        page = self.url_open(path)
+        self.url_open(path, data={"csrf_token": form_csrf_token(page.text)})
+        self.assertTrue(ticket.portal_confirmed)
         self.env.flush_all()
         self.env.cr.precommit.run()
         ack = ticket.message_ids.filtered(lambda m: ticket.reference in (m.subject or ""))
-        self.assertIn(ticket.get_portal_url(), ack.body, "the acknowledgement links to the ticket")
+        self.assertIn(ticket.get_portal_url(), ack.body, "once confirmed, the acknowledgement links to it")
 
     def test_honeypot_and_rate_limit_and_bad_input(self):
         before = self.env["spid.ticket"].search_count([])
