@@ -40,7 +40,7 @@ SYSTEM_ONLY = {
     "invoice_state", "move_id", "billable_hours", "tariff_id", "invoice_quantity", "amount_to_invoice",
     "spid_invoice_locked", "company_currency_id",
     # portal
-    "portal_status", "access_url", "access_warning",
+    "portal_status", "access_url", "access_warning", "submit_ip",
 }  # fmt: skip
 # Fields of Odoo's mixins (chatter, activities, ratings): guarded by their modules.
 MIXIN_PREFIXES = ("message_", "activity_", "rating_", "website_message", "has_message", "my_activity")

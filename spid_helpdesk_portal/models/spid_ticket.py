@@ -10,6 +10,8 @@ from odoo.tools import consteq, email_normalize, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.misc import hmac
 
+from odoo.addons.spid_helpdesk.models.mail_thread import email_key
+
 # What a customer may fill in when opening a ticket from the portal.
 PORTAL_CREATE_FIELDS = ("name", "description", "category_id", "type_id", "site_id", "urgency")
 
@@ -110,16 +112,6 @@ def clean_form_values(values):
     }
 
 
-def rate_limit_address(email):
-    """The address a rate limit counts: normalized, without its `+tag`
-    (name+1@, name+2@... are one mailbox)."""
-    email = email_normalize(email or "") or ""
-    if "@" not in email:
-        return ""
-    local, domain = email.rsplit("@", 1)
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
 class SpidTicket(models.Model):
     _name = "spid.ticket"
     _inherit = ["spid.ticket", "portal.mixin"]
@@ -133,15 +125,9 @@ class SpidTicket(models.Model):
         " the ticket stays out of that contact's portal, and no email but the confirmation request"
         " reaches them, until they confirm it through the link emailed to that address.",
     )
-    submit_address = fields.Char(
-        string="Form address",
-        copy=False,
-        index="btree_not_null",
-        groups="spid_helpdesk.group_spid_supervisor",
-        help="Public form: the normalized address without its +tag, for the rate limit.",
-    )
     submit_ip = fields.Char(
         string="Form IP address",
+        readonly=True,
         copy=False,
         index="btree_not_null",
         groups="spid_helpdesk.group_spid_supervisor",
@@ -480,7 +466,7 @@ class SpidTicket(models.Model):
         title = (post.get("title") or "").strip()
         if not name or not title:
             raise ValidationError(_("Your name and a title are required."))
-        address = rate_limit_address(email)
+        address = email_key(email)
         self._spid_check_submit_rate(address, remote_ip)
         self._spid_check_portal_attachments(attachments)
         category = self.env["spid.ticket.category"]
@@ -505,7 +491,6 @@ class SpidTicket(models.Model):
             "requester_unconfirmed": not confirmed,
             "portal_confirmed": portal_confirmed,
             "notify_customer": portal_confirmed,
-            "submit_address": address,
             "submit_ip": remote_ip or False,
             "category_id": category.id,
         }
@@ -538,7 +523,7 @@ class SpidTicket(models.Model):
         limit = int(params.get_param("spid_helpdesk.submit_rate_limit", DEFAULT_SUBMIT_RATE_LIMIT))
         if (
             limit
-            and Ticket.search_count([("submit_address", "=", address), ("create_date", ">=", since)]) >= limit
+            and Ticket.search_count([("email_from_key", "=", address), ("create_date", ">=", since)]) >= limit
         ):
             raise UserError(
                 _("Too many requests from this address in the last hour; please try again later.")
