@@ -69,7 +69,9 @@ def without_switch(records, switch):
 def _value(env, switch):
     value = env.context.get(switch.key)
     # identity and type, never equality: a string or dict from JSON is not ours
-    if value is switch or (type(value) is Switch and value.key == switch.key and value.payload is not _MISSING):
+    if value is switch or (
+        type(value) is Switch and value.key == switch.key and value.payload is not _MISSING
+    ):
         return value
     return None
 
