@@ -1,4 +1,6 @@
+from . import ir_attachment
 from . import mail_thread
+from . import rating_rating
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -10,6 +12,7 @@ from . import spid_ticket_category
 from . import spid_ticket_type
 from . import spid_ticket_field_rule
 from . import spid_ticket
+from . import spid_ticket_rating
 from . import spid_sla_policy
 from . import spid_ticket_sla
 from . import spid_ticket_link
