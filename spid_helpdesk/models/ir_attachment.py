@@ -26,7 +26,9 @@ class IrAttachment(models.Model):
             ticket_ids = self._spid_ticket_ids()
             # moving a file onto a ticket (or changing its model only)
             model = vals.get("res_model")
-            if model == "spid.ticket" or (model is None and "res_id" in vals and ticket_ids):
+            if model == "spid.ticket" and "res_id" not in vals:
+                ticket_ids |= {attachment.res_id for attachment in self.sudo()}  # same id, now a ticket's
+            elif model == "spid.ticket" or (model is None and "res_id" in vals and ticket_ids):
                 ticket_ids.add(vals.get("res_id"))
             elif model is None and "res_id" not in vals and vals.keys() <= {"access_token"}:
                 ticket_ids = set()  # a share token changes no file
