@@ -12,10 +12,10 @@ from . import spid_ticket_category
 from . import spid_ticket_type
 from . import spid_ticket_field_rule
 from . import spid_ticket
-from . import spid_ticket_rating
 from . import spid_sla_policy
 from . import spid_ticket_sla
 from . import spid_ticket_link
 from . import spid_ticket_history_mixin
 from . import spid_workunit
 from . import spid_agent_objective
+from . import spid_ticket_rating
