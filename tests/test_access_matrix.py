@@ -139,6 +139,10 @@ class TestAccessMatrix(HttpCase):
         )
         cls.ticket_b.message_post(body="MX-NOTE-B", subtype_xmlid="mail.mt_note")
         cls.ticket_b.message_post(body="MX-PUBLIC-B", message_type="comment", subtype_xmlid="mail.mt_comment")
+        # the agent of team A follows B's ticket (made a follower by someone
+        # else, after these messages): following grants nothing, every
+        # isolation test below holds
+        cls.ticket_b.message_subscribe(partner_ids=cls.agent.partner_id.ids)
         env.flush_all()
 
     # -- the table -------------------------------------------------------

@@ -1,4 +1,6 @@
+from . import ir_attachment
 from . import mail_thread
+from . import rating_rating
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -17,3 +19,4 @@ from . import spid_ticket_link
 from . import spid_ticket_history_mixin
 from . import spid_workunit
 from . import spid_agent_objective
+from . import spid_ticket_rating

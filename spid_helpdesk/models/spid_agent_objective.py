@@ -10,6 +10,7 @@ class SpidAgentObjective(models.Model):
     _name = "spid.agent.objective"
     _description = "Agent objective"
     _order = "month desc, user_id"
+    _check_company_auto = True
 
     user_id = fields.Many2one(
         "res.users",
@@ -20,7 +21,9 @@ class SpidAgentObjective(models.Model):
     )
     month = fields.Date(required=True, default=lambda self: fields.Date.today().replace(day=1),
                         help="Any day of the month; stored as its first day.")  # fmt: skip
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
     target_hours = fields.Float(string="Hours objective")
     target_tickets = fields.Integer(string="Closed tickets objective")
     target_turnover = fields.Monetary(string="Turnover objective", currency_field="currency_id")

@@ -10,6 +10,7 @@ class SpidSlaPolicy(models.Model):
     _name = "spid.sla.policy"
     _description = "Service level policy"
     _order = "sequence, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
@@ -19,9 +20,9 @@ class SpidSlaPolicy(models.Model):
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     # Matching: an empty criterion matches every ticket.
-    team_ids = fields.Many2many("spid.team", string="Teams")
+    team_ids = fields.Many2many("spid.team", string="Teams", check_company=True)
     client_ids = fields.Many2many("res.partner", string="Clients", domain=[("is_company", "=", True)])
-    category_ids = fields.Many2many("spid.ticket.category", string="Categories")
+    category_ids = fields.Many2many("spid.ticket.category", string="Categories", check_company=True)
     type_ids = fields.Many2many("spid.ticket.type", string="Types")
     priority = fields.Selection(LEVELS, string="Minimum priority", help="Empty: any priority.")
     # Targets, in working hours of the calendar; 0 = not measured.
@@ -35,6 +36,7 @@ class SpidSlaPolicy(models.Model):
         "resource.calendar",
         string="Working hours",
         required=True,
+        check_company=True,
         default=lambda self: self.env.company.resource_calendar_id,
         help="Hours of the day, weekends and public holidays (as leaves) the clocks count.",
     )

@@ -3,7 +3,8 @@ from collections import Counter
 from datetime import timedelta
 from email.utils import formataddr
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 ASSIGNMENT_METHODS = [
     ("leader", "Team leader"),
@@ -22,6 +23,7 @@ class SpidTeam(models.Model):
     _description = "Helpdesk team"
     _inherit = ["mail.thread", "mail.alias.mixin"]
     _order = "sequence, name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True, tracking=True)
     sequence = fields.Integer(default=10)
@@ -82,6 +84,7 @@ class SpidTeam(models.Model):
     default_category_id = fields.Many2one(
         "spid.ticket.category",
         string="Category of emails",
+        check_company=True,
         help="Category given to the tickets created by emails to this team's address.",
     )
     email_from = fields.Char(
@@ -153,6 +156,25 @@ class SpidTeam(models.Model):
             for team in self:
                 team.alias_id.sudo().write(team._alias_get_creation_values())
         return res
+
+    @api.model
+    def _check_company_domain(self, companies):
+        """A category shared by every company (no company) may route to any
+        company's team; a company's records only to that company's teams."""
+        if not companies:
+            return []
+        return super()._check_company_domain(companies)
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        """Following a team subscribes to every new ticket of the team: that
+        is the managers' decision, for anyone, oneself included. (Following
+        gives no access to a ticket: the record rules decide that.)"""
+        if self and partner_ids and not self._spid_may_manage_followers():
+            raise AccessError(_("Only helpdesk managers choose who follows a team."))
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
+
+    def _spid_may_manage_followers(self):
+        return self.env.su or self.env.user.has_group("spid_helpdesk.group_spid_manager")
 
     def _spid_sender(self):
         """The From of the team's emails to customers."""

@@ -8,6 +8,7 @@ class SpidTicketCategory(models.Model):
     _parent_store = True
     _rec_name = "complete_name"
     _order = "complete_name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     complete_name = fields.Char(compute="_compute_complete_name", store=True, recursive=True)
@@ -16,12 +17,17 @@ class SpidTicketCategory(models.Model):
         string="Never auto-close", help="Tickets of this kind are never closed automatically."
     )
     sequence = fields.Integer(default=10)
-    parent_id = fields.Many2one("spid.ticket.category", string="Parent", index=True, ondelete="cascade")
+    parent_id = fields.Many2one(
+        "spid.ticket.category", string="Parent", index=True, ondelete="cascade", check_company=True
+    )
     parent_path = fields.Char(index=True)
     child_ids = fields.One2many("spid.ticket.category", "parent_id", string="Subcategories")
     company_id = fields.Many2one("res.company", string="Company")
     team_id = fields.Many2one(
-        "spid.team", string="Team", help="Team that receives the tickets of this category."
+        "spid.team",
+        string="Team",
+        check_company=True,
+        help="Team that receives the tickets of this category.",
     )
     user_ids = fields.Many2many(
         "res.users",

@@ -12,6 +12,7 @@ class SpidTicketFieldRule(models.Model):
     _name = "spid.ticket.field.rule"
     _description = "Dependent choice of ticket custom fields"
     _order = "type_id, field_name, sequence, id"
+    _check_company_auto = True
 
     sequence = fields.Integer(default=10)
     type_id = fields.Many2one(

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class SpidTicketLink(models.Model):
@@ -9,6 +10,7 @@ class SpidTicketLink(models.Model):
     ticket_id = fields.Many2one("spid.ticket", required=True, ondelete="cascade", index=True)
     name = fields.Char(string="Note")
     res_ref = fields.Reference(selection="_selection_res_ref", string="Record", required=True)
+    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
 
     @api.model
     def _selection_res_ref(self):
@@ -24,6 +26,37 @@ class SpidTicketLink(models.Model):
         for link in self:
             label = link.res_ref.display_name if link.res_ref else ""
             link.display_name = f"{label} ({link.name})" if link.name else label
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = self.env["spid.ticket"].browse({v["ticket_id"] for v in vals_list if v.get("ticket_id")})
+        self._spid_check_locked(tickets)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._spid_check_locked(self.ticket_id)
+        if vals.get("ticket_id"):
+            self._spid_check_locked(self.env["spid.ticket"].browse(vals["ticket_id"]))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_locked(self):
+        self._spid_check_locked(self.ticket_id)
+
+    @api.model
+    def _spid_check_locked(self, tickets):
+        """A locked ticket (closed for good, or invoiced) keeps its links as
+        they are; only the system changes them."""
+        if self.env.su:
+            return
+        locked = tickets.sudo().filtered("is_locked")
+        if locked:
+            raise UserError(
+                _(
+                    "Ticket %s is locked: its links to other records can no longer change.",
+                    locked[0].reference,
+                )
+            )
 
     def action_open_record(self):
         self.ensure_one()

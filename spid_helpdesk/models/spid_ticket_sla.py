@@ -19,9 +19,12 @@ class SpidTicketSla(models.Model):
     _name = "spid.ticket.sla"
     _description = "Service level of a ticket"
     _order = "deadline, id"
+    _check_company_auto = True
 
     ticket_id = fields.Many2one("spid.ticket", required=True, ondelete="cascade", index=True)
-    policy_id = fields.Many2one("spid.sla.policy", required=True, ondelete="cascade", index=True)
+    policy_id = fields.Many2one(
+        "spid.sla.policy", required=True, ondelete="cascade", index=True, check_company=True
+    )
     kind = fields.Selection(SLA_KINDS, required=True)
     target_hours = fields.Float(required=True, help="Working hours allowed.")
     spent_hours = fields.Float(help="Working hours consumed before the clock last started.")
@@ -36,7 +39,7 @@ class SpidTicketSla(models.Model):
         index=True,
     )
     failed_count = fields.Integer(help="Breaches of this clock (inactivity can be breached again).")
-    company_id = fields.Many2one(related="ticket_id.company_id", store=True)
+    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
     # For the SLA analysis: met/failed per team, client, agent and month.
     team_id = fields.Many2one(related="ticket_id.team_id", store=True, string="Team")
     client_id = fields.Many2one(related="ticket_id.client_id", store=True, string="Client")

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_duration, is_html_empty
 
+from ..internal import IMPORTING, switched, with_switch
+
 ACTION_TYPES = [
     ("question", "Question"),
     ("answer", "Answer"),
@@ -79,11 +81,14 @@ class SpidWorkunit(models.Model):
         tickets = self.env["spid.ticket"].browse({v["ticket_id"] for v in vals_list if v.get("ticket_id")})
         self._spid_check_locked(tickets)
         units = super().create(vals_list)
+        units._spid_check_done_by_self()
         units._spid_notify()
         return units
 
     def write(self, vals):
         self._spid_check_locked(self.ticket_id)
+        if "user_id" in vals:
+            self._spid_check_done_by_self(vals["user_id"])
         if "ticket_id" in vals:
             self._spid_check_locked(self.env["spid.ticket"].browse(vals["ticket_id"]))
         return super().write(vals)
@@ -91,6 +96,30 @@ class SpidWorkunit(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_locked(self):
         self._spid_check_locked(self.ticket_id)
+
+    @api.model
+    def load(self, fields, data):
+        """Odoo's import: historical work is logged without notifications."""
+        return super(SpidWorkunit, with_switch(self, IMPORTING)).load(fields, data)
+
+    def _spid_check_done_by_self(self, user_id=None):
+        """Work is logged as oneself: only a supervisor (or the system) logs
+        time for someone else. `user_id`: the value being written, else the
+        units' own."""
+        if self.env.su or self.env.user.has_group("spid_helpdesk.group_spid_supervisor"):
+            return
+        if user_id is not None:
+            others = user_id != self.env.uid
+        else:
+            others = any(unit.user_id != self.env.user for unit in self)
+        if others:
+            raise UserError(
+                _(
+                    "You log your own work only: the agent of a work unit must be you (%s)."
+                    " A supervisor may log time for someone else.",
+                    self.env.user.name,
+                )
+            )
 
     @api.model
     def _spid_check_locked(self, tickets):
@@ -107,7 +136,7 @@ class SpidWorkunit(models.Model):
         notifying anyone (no email per historical unit)."""
         public = self.env.ref("spid_helpdesk.mt_workunit_public")
         internal = self.env.ref("spid_helpdesk.mt_workunit_internal")
-        imported = self.env.context.get("import_file")
+        imported = switched(self.env, IMPORTING)
         logs = []
         for unit in self:
             action = dict(self._fields["action_type"]._description_selection(self.env))[unit.action_type]

@@ -54,7 +54,13 @@ class SpidTicketReport(models.Model):
         help="Working hours counted by the first-response clock of the ticket's service level.",
     )
     sla_met_percent = fields.Float(string="SLA met (%)", readonly=True, aggregator="avg")
-    rating = fields.Float(string="Satisfaction (/5)", readonly=True, aggregator="avg")
+    # as on the ticket: the satisfaction is for supervisors only
+    rating = fields.Float(
+        string="Satisfaction (/5)",
+        readonly=True,
+        aggregator="avg",
+        groups="spid_helpdesk.group_spid_supervisor",
+    )
     total_hours = fields.Float(string="Hours spent", readonly=True, aggregator="sum")
 
     @property

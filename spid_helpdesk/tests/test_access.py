@@ -19,17 +19,20 @@ class TestAccess(SpidHelpdeskCommon):
         with self.assertRaises(AccessError):
             self.env["spid.workunit"].with_user(self.agent).create({"ticket_id": foreign.id, "duration": 1})
 
-    def test_agent_sees_assigned_participating_and_followed(self):
+    def test_agent_sees_assigned_and_participating_not_followed(self):
         assigned = self._ticket(category_id=self.category_other.id, user_id=self.agent.id)
         participating = self._ticket(
             category_id=self.category_other.id, participant_ids=[(6, 0, self.agent.ids)]
         )
+        # following grants nothing: access comes from the record rules only
         followed = self._ticket(category_id=self.category_other.id)
         followed.message_subscribe(partner_ids=self.agent.partner_id.ids)
         hidden = self._ticket(category_id=self.category_other.id)
         all_ = assigned | participating | followed | hidden
         visible = self.env["spid.ticket"].with_user(self.agent).search([("id", "in", all_.ids)])
-        self.assertEqual(visible, assigned | participating | followed)
+        self.assertEqual(visible, assigned | participating)
+        with self.assertRaises(AccessError):
+            followed.with_user(self.agent).read(["name"])
 
     def test_supervisor_sees_everything(self):
         tickets = self._ticket() | self._ticket(category_id=self.category_other.id)
