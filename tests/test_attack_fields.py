@@ -248,6 +248,64 @@ class TestAttackFields(SpidInvoicingCommon, HttpCase):
             ticket.invalidate_recordset()
         self.assertFalse(wrong, f"writable fields refused as system fields: {wrong}")
 
+    def test_readonly_fields_of_every_model_are_refused(self):
+        """The same guard on every other model of ours that a role may write:
+        stored related and computed values (the company, team and client a
+        work unit is reported under, a category's full name, a tariff's
+        specificity...) are refused to the role that may write the record."""
+        company = self.company
+        unit = self.env["spid.workunit"].create(
+            {"ticket_id": self.open_ticket.id, "user_id": self.agent.id, "duration": 1.0}
+        )
+        link = self.env["spid.ticket.link"].create(
+            {"ticket_id": self.open_ticket.id, "res_ref": f"res.partner,{self.client_a.id}"}
+        )
+        category = self.env["spid.ticket.category"].create({"name": "ATK cat", "company_id": company.id})
+        status = self.env["spid.ticket.status"].create({"name": "ATK status"})
+        records = [
+            (unit, self.agent),
+            (link, self.agent),
+            (self.env["spid.agent.objective"].create({"user_id": self.agent.id, "month": "2026-01-01",
+                                                       "company_id": company.id}), self.manager),
+            (self.team, self.manager),
+            (category, self.manager),
+            (self.env["spid.ticket.type"].create({"name": "ATK type"}), self.manager),
+            (status, self.manager),
+            (self.env["spid.ticket.transition"].create(
+                {"from_status_id": status.id, "to_status_id": self.st_new.id}), self.manager),
+            (self.env["spid.sla.policy"].create({"name": "ATK SLA", "company_id": company.id}), self.manager),
+            (self.general, self.billing),
+        ]  # fmt: skip
+        checked, wrong = [], []
+        for record, user in records:
+            mine = record.with_user(user).with_company(company)
+            for name, field in record._fields.items():
+                if not field.readonly or field.inverse or name.startswith(MIXIN_PREFIXES + ("alias_",)):
+                    continue
+                value = self._forged(record, name)
+                if value is None:
+                    continue
+                before = self._snapshot(record, [name])
+                try:
+                    with self.env.cr.savepoint():
+                        mine.write({name: value})
+                    wrong.append(f"{user.login} wrote {record._name}.{name}")
+                except AccessError as error:
+                    if REFUSAL not in str(error):
+                        wrong.append(f"{record._name}.{name}: refused for another reason: {error}")
+                if self._snapshot(record, [name]) != before:
+                    wrong.append(f"{record._name}.{name} changed")
+                checked.append(f"{record._name}.{name}")
+        self.assertIn("spid.workunit.company_id", checked)
+        self.assertIn("spid.ticket.category.complete_name", checked)
+        self.assertFalse(wrong, "\n".join(wrong))
+        # and over JSON-RPC, the work unit an agent moves to another company's report
+        self._login(self.agent)
+        other_company = self.env.ref("base.main_company")
+        _result, error = self._call("spid.workunit", "write", [unit.ids, {"company_id": other_company.id}])
+        self.assertTrue(error)
+        self.assertEqual(unit.company_id, company)
+
     # -- the context matrix -------------------------------------------------
 
     def test_no_context_key_decides_a_check(self):

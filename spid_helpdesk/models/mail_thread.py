@@ -3,6 +3,7 @@ import email.errors
 import logging
 import re
 from datetime import timedelta
+from email.header import decode_header, make_header
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -17,6 +18,9 @@ DEFAULT_RATE_LIMIT = 10  # new tickets per sender and hour
 DEFAULT_MAX_ATTACHMENT_MB = 25
 HEADER_END = re.compile(rb"\r?\n\r?\n")
 SUBJECT_REFERENCE = re.compile(r"\[([^\]\s]{2,32})\]")
+# Anything that looks like an address in a From header, display name included.
+ADDRESS_LIKE = re.compile(r"[^\s<>,;:\"'()\[\]]+@[^\s<>,;:\"'()\[\]]+")
+ANGLE_ADDRESS = re.compile(r"<([^<>]*)>")
 # The gateway refused to add an email to the ticket it referred to (headers
 # or subject): the ticket it opens instead tells the sender so.
 REFERENCE_REFUSED = Switch("spid_reference_refused")
@@ -92,7 +96,44 @@ class MailThread(models.AbstractModel):
             else attachment
             for attachment in msg_dict.get("attachments") or []
         ]
+        if hasattr(message, "raw_items"):
+            self._spid_parse_sender(message, msg_dict)
         return msg_dict
+
+    @api.model
+    def _spid_raw_header(self, message, name):
+        """A header as it was sent, encoded words decoded: Python's parsed
+        value drops what it cannot make sense of (`a@b <c@d>` reads `a@b`)."""
+        values = [value for key, value in message.raw_items() if key.lower() == name.lower()]
+        decoded = []
+        for value in values:
+            try:
+                decoded.append(str(make_header(decode_header(value))))
+            except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+                decoded.append(str(value))
+        return ",".join(decoded)
+
+    @api.model
+    def _spid_parse_sender(self, message, msg_dict):
+        """The mailbox an email really comes from. Odoo takes the first
+        address found in From, display name included, so that
+        `From: ann@client.example <mallory@evil.example>` (SPF and DKIM pass
+        for evil.example) passed for Ann. When From holds more than one
+        address: the one between angle brackets when there is exactly one,
+        else the Sender header's single address, else none at all — the
+        email then gets no authority on any ticket (`spid_no_sender`)."""
+        raw = self._spid_raw_header(message, "From")
+        found = {email_normalize(address) for address in ADDRESS_LIKE.findall(raw)} - {False, None}
+        if len(found) <= 1:
+            return
+        angles = {email_normalize(address) for address in ANGLE_ADDRESS.findall(raw)} - {False, None}
+        if len(angles) != 1:
+            sender = self._spid_raw_header(message, "Sender")
+            angles = {email_normalize(address) for address in ADDRESS_LIKE.findall(sender)} - {False, None}
+        if len(angles) == 1:
+            msg_dict["email_from"] = msg_dict["from"] = angles.pop()
+        else:
+            msg_dict["spid_no_sender"] = True
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
@@ -186,6 +227,11 @@ class MailThread(models.AbstractModel):
         Ticket = self.env["spid.ticket"].sudo()
         sender = email_normalize(message_dict.get("email_from") or "")
         message_id = message_dict.get("message_id")
+        if message_dict.get("spid_no_sender"):
+            # several authors and no single real mailbox: nobody to answer,
+            # and no one whose name it may use
+            _logger.warning("Ignored email %s: its From names several mailboxes", message_id)
+            return None
         refused = Ticket
         if thread_id:
             companies = self._spid_route_companies(alias, message_dict)

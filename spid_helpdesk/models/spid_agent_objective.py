@@ -8,6 +8,7 @@ class SpidAgentObjective(models.Model):
     """What an agent aims at in a month, beside what they did."""
 
     _name = "spid.agent.objective"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Agent objective"
     _order = "month desc, user_id"
     _check_company_auto = True

@@ -8,6 +8,7 @@ SLA_KINDS = [("response", "First response"), ("resolution", "Resolution"), ("ina
 
 class SpidSlaPolicy(models.Model):
     _name = "spid.sla.policy"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Service level policy"
     _order = "sequence, id"
     _check_company_auto = True

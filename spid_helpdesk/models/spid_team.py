@@ -21,7 +21,7 @@ LIMIT_MODES = [("block", "Block"), ("warn", "Warn")]
 class SpidTeam(models.Model):
     _name = "spid.team"
     _description = "Helpdesk team"
-    _inherit = ["mail.thread", "mail.alias.mixin"]
+    _inherit = ["mail.thread", "mail.alias.mixin", "spid.system.fields.mixin"]
     _order = "sequence, name"
     _check_company_auto = True
 

@@ -47,6 +47,9 @@ LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc", "limit_warning", "auto_close_warn
 # Readonly fields that callers may still write: the mixins' own (chatter,
 # activities, ratings, portal token) are guarded by their modules.
 SYSTEM_EXEMPT_FIELDS = {"access_token"}
+# Internal fields that are tracked: a field with a group stays out of the
+# tracking that notification emails carry to customers.
+INTERNAL = "base.group_user"
 # Fields whose change may change the service-level policies of a ticket.
 SLA_MATCH_FIELDS = ("team_id", "client_id", "partner_id", "category_id", "type_id", "priority", "company_id")
 
@@ -135,7 +138,9 @@ class SpidTicket(models.Model):
     )
 
     # Routing
-    category_id = fields.Many2one("spid.ticket.category", string="Category", tracking=True, index=True)
+    category_id = fields.Many2one(
+        "spid.ticket.category", string="Category", tracking=True, index=True, check_company=True
+    )
     team_id = fields.Many2one(
         "spid.team",
         string="Team",
@@ -145,6 +150,7 @@ class SpidTicket(models.Model):
         tracking=True,
         index=True,
         check_company=True,
+        groups=INTERNAL,
     )
     user_id = fields.Many2one(
         "res.users",
@@ -187,9 +193,9 @@ class SpidTicket(models.Model):
     )
     urgency = fields.Selection(LEVELS, default="1", required=True, help="The requester's view.")
     priority = fields.Selection(
-        LEVELS, default="1", required=True, tracking=True, help="The technician's view."
+        LEVELS, default="1", required=True, tracking=True, groups=INTERNAL, help="The technician's view."
     )
-    date_deadline = fields.Datetime(string="Deadline", tracking=True)
+    date_deadline = fields.Datetime(string="Deadline", tracking=True, groups=INTERNAL)
 
     # Workflow
     status_id = fields.Many2one(
@@ -246,7 +252,9 @@ class SpidTicket(models.Model):
     limit_warning = fields.Char(readonly=True, copy=False, help="A creation limit this ticket went past.")
 
     # Links
-    parent_id = fields.Many2one("spid.ticket", string="Parent ticket", index=True, tracking=True)
+    parent_id = fields.Many2one(
+        "spid.ticket", string="Parent ticket", index=True, tracking=True, groups=INTERNAL
+    )
     merged_into_id = fields.Many2one(
         "spid.ticket",
         string="Merged into",
@@ -507,6 +515,22 @@ class SpidTicket(models.Model):
                     )
                 )
 
+    @api.constrains("user_id", "participant_ids")
+    def _check_agents(self):
+        """Owner and participants are helpdesk agents: anyone else would
+        follow the ticket and get its updates without being allowed to
+        read it (a customer of another client, an employee outside the
+        helpdesk), whatever the form's domain offered."""
+        people = (self.user_id | self.participant_ids).sudo()
+        outsiders = people - people.filtered_domain(self.env["res.users"]._spid_agent_domain())
+        if outsiders:
+            raise ValidationError(
+                _(
+                    "%s is not a helpdesk agent: only agents own or work on tickets.",
+                    outsiders[0].name,
+                )
+            )
+
     @api.constrains("type_id", "properties", "common_properties")
     def _check_dependent_choices(self):
         self.env["spid.ticket.field.rule"]._spid_check_tickets(self)
@@ -580,6 +604,7 @@ class SpidTicket(models.Model):
             )
         tickets._spid_subscribe_requesters()
         tickets._spid_sla_apply(new=True)
+        tickets._spid_check_created_status()
         closed = tickets.filtered("is_closed")
         if closed:
             # created closed: the same rules as closing an open ticket
@@ -1250,6 +1275,28 @@ class SpidTicket(models.Model):
                 ticket._spid_check_may_close(supervisor)
             if current.is_closed and not status.is_closed:
                 ticket._spid_check_may_reopen(supervisor)
+
+    def _spid_check_created_status(self):
+        """A ticket created past the starting status: whoever creates it must
+        be allowed to bring a ticket there. When every transition into that
+        status is reserved to groups the user is not in, they may not."""
+        if self.env.su:
+            return
+        statuses = self.status_id.filtered(lambda status: not status.is_start)
+        if not statuses:
+            return
+        user_groups = self.env.user.groups_id
+        into = self.env["spid.ticket.transition"].sudo().search([("to_status_id", "in", statuses.ids)])
+        for status in statuses:
+            transitions = into.filtered(lambda t, s=status: t.to_status_id == s)
+            if transitions and all(t.group_ids and not t.group_ids & user_groups for t in transitions):
+                raise AccessError(
+                    _(
+                        "Only %(groups)s may put a ticket in %(status)s.",
+                        groups=", ".join(transitions.group_ids.mapped("full_name")),
+                        status=status.name,
+                    )
+                )
 
     def _spid_check_may_close(self, supervisor=None):
         """Only the owner or a supervisor closes a ticket, whether it is

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class SpidTicketCategory(models.Model):
     _name = "spid.ticket.category"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Ticket category"
     _parent_store = True
     _rec_name = "complete_name"

@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..internal import SYSTEM, switched, with_switch
+
 
 class SpidTicketFieldRule(models.Model):
     """A dependent choice: when a selection custom field of a ticket has a
@@ -10,6 +12,7 @@ class SpidTicketFieldRule(models.Model):
     values (hardware type = Printer -> brand in HP, Canon)."""
 
     _name = "spid.ticket.field.rule"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Dependent choice of ticket custom fields"
     _order = "type_id, field_name, sequence, id"
     _check_company_auto = True
@@ -88,7 +91,7 @@ class SpidTicketFieldRule(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if not self.env.context.get("spid_rule_normalized") and {
+        if not switched(self.env, SYSTEM) and {
             "field_name",
             "field_value",
             "dependent_field_name",
@@ -116,7 +119,7 @@ class SpidTicketFieldRule(models.Model):
                 ),
             }
             if any(rule[name] != value for name, value in values.items()):
-                rule.with_context(spid_rule_normalized=True).write(values)
+                with_switch(rule, SYSTEM).write(values)
 
     @staticmethod
     def _spid_find_field(definitions, name):

@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 
 class SpidTicketLink(models.Model):
     _name = "spid.ticket.link"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Link from a ticket to any record"
     _order = "id"
 
@@ -37,6 +38,10 @@ class SpidTicketLink(models.Model):
         self._spid_check_locked(self.ticket_id)
         if vals.get("ticket_id"):
             self._spid_check_locked(self.env["spid.ticket"].browse(vals["ticket_id"]))
+        if vals.get("ticket_id") and not self.env.su:
+            # Odoo checks the rules on the record before a write, not after:
+            # moving it onto a ticket needs the right to change that ticket
+            self.env["spid.ticket"].browse(vals["ticket_id"]).check_access("write")
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

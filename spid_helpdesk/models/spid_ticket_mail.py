@@ -357,4 +357,48 @@ class SpidTicket(models.Model):
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
         if len(self) == 1 and not self.notify_customer:
             recipients = [r for r in recipients if not r.get("share")]
-        return recipients
+        return self._spid_readers_only(recipients)
+
+    def _notify_by_email_prepare_rendering_context(
+        self,
+        message,
+        msg_vals=False,
+        model_description=False,
+        force_email_company=False,
+        force_email_lang=False,
+    ):
+        """Notification emails go to customers too: the changes they list are
+        those of fields every reader may see (Odoo's "free" tracking), never
+        the internal ones (priority, deadline, team, parent), which the
+        author's own rights would otherwise have let through."""
+        context = super()._notify_by_email_prepare_rendering_context(
+            message,
+            msg_vals=msg_vals,
+            model_description=model_description,
+            force_email_company=force_email_company,
+            force_email_lang=force_email_lang,
+        )
+        if context.get("tracking_values"):
+            tracking = (
+                self.env["mail.tracking.value"]
+                .sudo()
+                .search([("mail_message_id", "in", message.ids)])
+                ._filter_free_field_access()
+            )
+            context["tracking_values"] = [
+                (values["changedField"], values["oldValue"]["value"], values["newValue"]["value"])
+                for values in tracking._tracking_value_format()
+            ]
+        return context
+
+    def _spid_readers_only(self, recipients):
+        """Being notified is reading: a user who may not read the ticket (a
+        follower from before following stopped granting access, a team
+        follower a manager chose, a colleague named in a post) is not sent
+        its messages. Addresses without a user were added by someone who
+        may (requester, Cc of the requester or an agent)."""
+        uids = {r["uid"] for r in recipients if r.get("uid")}
+        if not self or not uids:
+            return recipients
+        readers = {uid for uid in uids if len(self.with_user(uid)._filtered_access("read")) == len(self)}
+        return [r for r in recipients if not r.get("uid") or r["uid"] in readers]

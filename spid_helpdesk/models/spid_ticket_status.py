@@ -3,6 +3,7 @@ from odoo import fields, models
 
 class SpidTicketStatus(models.Model):
     _name = "spid.ticket.status"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Ticket status"
     _order = "sequence, id"
 

@@ -3,6 +3,7 @@ from odoo import api, fields, models
 
 class SpidTicketTransition(models.Model):
     _name = "spid.ticket.transition"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Ticket status transition"
     _order = "from_status_id, sequence, id"
 

@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, UserError
 
 class SpidTicketType(models.Model):
     _name = "spid.ticket.type"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Ticket type"
     _order = "sequence, name"
 

@@ -20,6 +20,7 @@ ACTION_TYPES = [
 
 class SpidWorkunit(models.Model):
     _name = "spid.workunit"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Work unit"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -91,6 +92,10 @@ class SpidWorkunit(models.Model):
             self._spid_check_done_by_self(vals["user_id"])
         if "ticket_id" in vals:
             self._spid_check_locked(self.env["spid.ticket"].browse(vals["ticket_id"]))
+        if vals.get("ticket_id") and not self.env.su:
+            # Odoo checks the rules on the record before a write, not after:
+            # moving it onto a ticket needs the right to change that ticket
+            self.env["spid.ticket"].browse(vals["ticket_id"]).check_access("write")
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

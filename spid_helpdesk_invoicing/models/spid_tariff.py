@@ -12,6 +12,7 @@ SPECIFICITY = (("client_id", 8), ("status_id", 4), ("category_id", 2), ("type_id
 
 class SpidTariff(models.Model):
     _name = "spid.tariff"
+    _inherit = ["spid.system.fields.mixin"]
     _description = "Helpdesk tariff line"
     _order = "company_id, client_id, sequence, id"
     _check_company_auto = True

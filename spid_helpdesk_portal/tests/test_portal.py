@@ -1,5 +1,3 @@
-import re
-
 from odoo import sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -389,30 +387,26 @@ class TestPublicSubmit(HttpCase):
         data = {"name": "Gus", "email": "gus@gamma.example", "title": "Door badge broken", **values}
         return self.url_open("/helpdesk/submit", data=dict(data, csrf_token=token))
 
-    def test_anonymous_submission_matches_the_client_by_domain(self):
+    def test_anonymous_submission_from_a_client_domain_stays_standalone(self):
         page = self._submit(description="<script>alert(1)</script> the badge reader")
         self.assertIn("your request was received as", page.text)
         ticket = self.env["spid.ticket"].search([("name", "=", "Door badge broken")])
-        self.assertEqual(
-            ticket.partner_id.parent_id, self.client, "a new contact of the client of that domain"
-        )
+        # an address is never made a client's contact by its domain: anyone can type one
+        self.assertFalse(ticket.partner_id.parent_id, "a standalone contact, not the client's")
+        self.assertTrue(ticket.requester_unconfirmed, "an agent classifies it")
         self.assertEqual(ticket.channel, "web")
         self.assertNotIn("<script", ticket.description)
-        # it would show on the client's portal: it waits for the emailed link
-        self.assertFalse(ticket.portal_confirmed)
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.assertFalse(ticket.message_ids.filtered(lambda m: ticket.reference in (m.subject or "")))
-        request = self.env["mail.mail"].search([("email_to", "=", "gus@gamma.example")])
-        self.assertEqual(len(request), 1, "the confirmation request, and nothing else")
-        path = re.search(r"/helpdesk/confirm/\d+/[0-9a-f]+", request.body_html).group(0)
-        page = self.url_open(path)
-        self.url_open(path, data={"csrf_token": form_csrf_token(page.text)})
+        # nobody else's portal shows it: no confirmation needed, the acknowledgement goes at once
         self.assertTrue(ticket.portal_confirmed)
+        self.client.spid_team_visibility = "grouped"
+        gina = new_test_user(
+            self.env, "gina_gamma", groups="base.group_portal", partner_id=self.client.child_ids[:1].id
+        )
+        self.assertNotIn(ticket, self.env["spid.ticket"].with_user(gina).search([]), "nor the client's")
         self.env.flush_all()
         self.env.cr.precommit.run()
         ack = ticket.message_ids.filtered(lambda m: ticket.reference in (m.subject or ""))
-        self.assertIn(ticket.get_portal_url(), ack.body, "once confirmed, the acknowledgement links to it")
+        self.assertIn(ticket.get_portal_url(), ack.body, "the acknowledgement links to it")
 
     def test_honeypot_and_rate_limit_and_bad_input(self):
         before = self.env["spid.ticket"].search_count([])
