@@ -169,6 +169,11 @@ class TestAttackMail(AttackMailCommon):
         self.assertEqual(
             self._receive("rita@client.example.com", f"Re: [{self.ticket.reference}] ok"), self.ticket
         )
+        # a colleague of an independent client: their own ticket, as on the portal
+        self.assertRefused(self.ticket, "Carl <CARL@client.example.com>", f"[{self.ticket.reference}]")
+        # of a client whose contacts share their tickets: into the ticket
+        self.client.spid_team_visibility = "grouped"
+        before = len(self.ticket.message_ids) - 1
         self.assertEqual(
             self._receive("Carl <CARL@client.example.com>", f"[{self.ticket.reference}]"), self.ticket
         )
@@ -262,7 +267,8 @@ class TestAttackMail(AttackMailCommon):
     def test_cc_of_a_stranger_follows_no_ticket_of_others(self):
         victims = "a@victim.example, b@victim.example"
         self.assertRefused(self.ticket, STRANGER, f"[{self.ticket.reference}]", cc=victims)
-        # a contact of the client may write into the ticket, not add followers
+        # a contact of a grouped client may write into the ticket, not add followers
+        self.client.spid_team_visibility = "grouped"
         self.assertEqual(
             self._receive("carl@client.example.com", f"[{self.ticket.reference}]", cc=victims), self.ticket
         )

@@ -232,6 +232,10 @@ class MailThread(models.AbstractModel):
             # and no one whose name it may use
             _logger.warning("Ignored email %s: its From names several mailboxes", message_id)
             return None
+        if email_key(sender) in Ticket._spid_own_addresses():
+            # from one of our own addresses: answering would loop
+            _logger.warning("Ignored email %s from the helpdesk's own address %s", message_id, sender)
+            return None
         refused = Ticket
         if thread_id:
             companies = self._spid_route_companies(alias, message_dict)

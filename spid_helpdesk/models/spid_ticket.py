@@ -708,7 +708,7 @@ class SpidTicket(models.Model):
         partners = self.env["res.partner"].sudo().browse(set(partner_ids) - {self.env.user.partner_id.id})
         for user in partners.user_ids:
             tickets = self.filtered(lambda t, p=user.partner_id: t.partner_id != p)
-            unreadable = tickets - tickets.with_user(user)._filtered_access("read")
+            unreadable = tickets - tickets._spid_readable_by(user)
             if unreadable:
                 raise AccessError(
                     _(
@@ -717,6 +717,17 @@ class SpidTicket(models.Model):
                         ref=unreadable[0].reference,
                     )
                 )
+
+    def _spid_readable_by(self, user):
+        """The tickets of `self` that the record rules let `user` read, in
+        any of the user's companies (whatever companies the current request
+        runs in: a recipient or a sender is not the current user)."""
+        readable = (
+            self.with_user(user)
+            .with_context(allowed_company_ids=user.sudo().company_ids.ids)
+            ._filtered_access("read")
+        )
+        return self.browse(readable.ids)
 
     def _message_auto_subscribe(self, updated_values, followers_existing_policy="skip"):
         if switched(self.env, BATCH_CREATE):

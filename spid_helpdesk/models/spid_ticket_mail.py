@@ -122,7 +122,9 @@ class SpidTicket(models.Model):
         this ticket: the ticket is not locked, belongs to one of `companies`
         (the alias's; empty when the email came to no alias) and the sender
         is an internal user who can read it, or else its requester, one of
-        its followers or a contact of its client."""
+        its followers or a contact of its client when the client shares its
+        tickets (grouped: an independent client's contacts see their own
+        tickets only, by email as on the portal)."""
         self.ensure_one()
         ticket = self.sudo()
         if not sender or ticket.is_locked:
@@ -138,14 +140,11 @@ class SpidTicket(models.Model):
         return bool(
             ticket.partner_id in partners
             or partners & ticket.message_partner_ids
-            or (ticket.client_id and partners.commercial_partner_id & ticket.client_id)
+            or (
+                ticket.client_id.spid_team_visibility == "grouped"
+                and partners.commercial_partner_id & ticket.client_id
+            )
         )
-
-    def _spid_readable_by(self, user):
-        """Whether the record rules let `user` read this ticket (in any of
-        the user's companies, whatever company the gateway runs in)."""
-        self.ensure_one()
-        return self.with_user(user).with_context(allowed_company_ids=[]).has_access("read")
 
     # ------------------------------------------------------------------
     # The gateway's entry points (never over RPC)
@@ -284,7 +283,8 @@ class SpidTicket(models.Model):
         )
 
     def _spid_own_addresses(self):
-        """The helpdesk's own addresses: aliases, catchall, bounce and senders."""
+        """The helpdesk's own addresses (aliases, catchall, bounce and
+        senders), as rate-limit keys: `catchall+x@` is the catchall too."""
         aliases = self.env["mail.alias"].sudo().search([("alias_name", "!=", False)])
         domains = self.env["mail.alias.domain"].sudo().search([])
         own = set(aliases.mapped("alias_full_name"))
@@ -294,14 +294,14 @@ class SpidTicket(models.Model):
             self.env["spid.team"].sudo().with_context(active_test=False).search([("email_from", "!=", False)])
         )
         own |= {email_normalize(team.email_from) for team in teams}
-        return {email_normalize(email or "") for email in own} - {False, None, ""}
+        return {email_key(email) for email in own} - {False, None, ""}
 
     def _spid_cc_partners(self, emails, names):
         """The partners that the addresses `emails` (normalized, in order)
         may add as followers of this ticket."""
         self.ensure_one()
         own = self._spid_own_addresses()
-        emails = [email for email in emails if email not in own]
+        emails = [email for email in emails if email_key(email) not in own]
         limit = int(
             self.env["ir.config_parameter"].sudo().get_param("spid_helpdesk.mail_max_cc", DEFAULT_MAX_CC) or 0
         )
@@ -400,5 +400,6 @@ class SpidTicket(models.Model):
         uids = {r["uid"] for r in recipients if r.get("uid")}
         if not self or not uids:
             return recipients
-        readers = {uid for uid in uids if len(self.with_user(uid)._filtered_access("read")) == len(self)}
+        users = self.env["res.users"].sudo().browse(uids)
+        readers = {user.id for user in users if len(self._spid_readable_by(user)) == len(self)}
         return [r for r in recipients if not r.get("uid") or r["uid"] in readers]

@@ -263,9 +263,10 @@ class TestMailGateway(SpidHelpdeskCommon):
         before = self.env.cr.sql_log_count
         self._receive(subject="measured")
         queries = self.env.cr.sql_log_count - before
-        # measured on Odoo 18.0 with the companion addons installed: 56 queries
-        # for routing (with the rate and ticket limits, in a savepoint), the
+        # measured on Odoo 18.0 with the companion addons installed: 59 queries
+        # for routing (with the rate and ticket limits, in a savepoint; the
+        # sender checked against the helpdesk's own addresses: 3), the
         # sender's contact, the ticket, its followers, the posted email, the
         # acknowledgement, and the record rules of the users it notifies (one
         # query: being notified is reading)
-        self.assertLessEqual(queries, 56, f"{queries} queries for one incoming email")
+        self.assertLessEqual(queries, 59, f"{queries} queries for one incoming email")

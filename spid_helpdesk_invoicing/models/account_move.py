@@ -1,4 +1,7 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.spid_helpdesk.internal import SYSTEM, switched, with_switch
 
 
 class AccountMove(models.Model):
@@ -34,7 +37,8 @@ class AccountMove(models.Model):
     def button_draft(self):
         cancelled = self.filtered(lambda m: m.state == "cancel")
         res = super().button_draft()
-        self._spid_line_tickets()._spid_invoice_lock(False)
+        # only what this invoice locked: a line never names another's ticket
+        self._spid_line_tickets().filtered(lambda t: t.move_id in self)._spid_invoice_lock(False)
         # A cancelled invoice let its tickets go: it takes back those still free.
         for move in cancelled:
             tickets = move._spid_line_tickets()
@@ -47,6 +51,15 @@ class AccountMove(models.Model):
         res = super().button_cancel()
         self._spid_line_tickets().filtered(lambda t: t.move_id in self)._spid_set_invoice(self.browse())
         return res
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        """A credit note names the tickets of the invoice it reverses, so that
+        the turnover nets them: our own copy of lines the invoicing made."""
+        return (
+            super(AccountMove, with_switch(self, SYSTEM))
+            ._reverse_moves(default_values_list=default_values_list, cancel=cancel)
+            .with_env(self.env)
+        )
 
     def action_view_spid_tickets(self):
         self.ensure_one()
@@ -67,6 +80,34 @@ class AccountMoveLine(models.Model):
     spid_ticket_id = fields.Many2one(
         "spid.ticket", string="Ticket", index="btree_not_null", ondelete="restrict", readonly=True
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("spid_ticket_id") for vals in vals_list):
+            self._spid_check_ticket_link()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "spid_ticket_id" in vals:
+            self._spid_check_ticket_link()
+        return super().write(vals)
+
+    def copy_data(self, default=None):
+        """A duplicated invoice bills no ticket: only a credit note keeps them."""
+        vals_list = super().copy_data(default=default)
+        if not switched(self.env, SYSTEM):
+            for vals in vals_list:
+                vals.pop("spid_ticket_id", None)
+        return vals_list
+
+    def _spid_check_ticket_link(self):
+        """Which ticket a line bills is set by the invoicing itself (the
+        wizard, the credit notes of its invoices), never by a caller: a line
+        pointed at any ticket would lock it when posted, release another
+        invoice's lock when reset, move turnover, and show any ticket's
+        title to whoever may write invoice lines."""
+        if not (self.env.su or switched(self.env, SYSTEM)):
+            raise AccessError(_("The ticket an invoice line bills is set by the helpdesk's invoicing only."))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_release_tickets(self):

@@ -4,6 +4,8 @@ from datetime import datetime, time, timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
+
 
 class SpidTicketInvoiceWizard(models.TransientModel):
     _name = "spid.ticket.invoice.wizard"
@@ -174,10 +176,12 @@ class SpidTicketInvoiceWizard(models.TransientModel):
         for ticket in tickets:
             groups[ticket.client_id.commercial_partner_id, ticket.order_ref or ""] |= ticket
         keys = list(groups)
+        # the lines name their tickets: the invoicing's own (SYSTEM) values
         moves = (
-            self.env["account.move"]
+            with_switch(self.env["account.move"], SYSTEM)
             .with_company(self.company_id)
             .create([self._spid_invoice_vals(client, ref, groups[client, ref]) for client, ref in keys])
+            .with_env(self.env)
         )
         for key, move in zip(keys, moves):
             groups[key]._spid_set_invoice(move)
