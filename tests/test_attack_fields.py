@@ -15,6 +15,8 @@ import json
 import pathlib
 import re
 
+from attack_common import JsonRpcAttacker
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -72,7 +74,7 @@ def context_keys_in_source():
 
 
 @tagged("post_install", "-at_install")
-class TestAttackFields(SpidInvoicingCommon, HttpCase):
+class TestAttackFields(JsonRpcAttacker, SpidInvoicingCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -128,26 +130,11 @@ class TestAttackFields(SpidInvoicingCommon, HttpCase):
     # -- helpers -----------------------------------------------------------
 
     def _call(self, model, method, args, kwargs=None, context=None):
-        """A JSON-RPC call as the logged-in user: (result, error)."""
-        kwargs = dict(kwargs or {})
+        """A JSON-RPC call as the logged-in user: (result, error); a context,
+        when given, runs in the test company."""
         if context is not None:
-            kwargs["context"] = dict(context, allowed_company_ids=[self.company.id])
-        response = self.url_open(
-            "/web/dataset/call_kw",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        body = response.json()
-        return body.get("result"), body.get("error")
-
-    def _login(self, user):
-        self.authenticate(user.login, user.login)
+            context = dict(context, allowed_company_ids=[self.company.id])
+        return self._call_kw(model, method, args, kwargs, context=context)
 
     def _snapshot(self, tickets, names):
         tickets.invalidate_recordset()

@@ -9,8 +9,9 @@ agent's word, capped, never a user who could not read the ticket. Each
 attack checks that the targeted ticket's messages and followers did not
 change."""
 
-import json
 from unittest.mock import patch
+
+from attack_common import JsonRpcAttacker
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import email_normalize
@@ -339,7 +340,7 @@ class TestAttackMail(AttackMailCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestAttackMailRpc(HttpCase):
+class TestAttackMailRpc(JsonRpcAttacker, HttpCase):
     """The gateway's entry points over /web/dataset/call_kw, as an agent of
     the ticket's own team and as the requester's portal user."""
 
@@ -375,21 +376,6 @@ class TestAttackMailRpc(HttpCase):
             to=cls.team.alias_email,
             cc="spy@evil.example",
         )
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            "/web/dataset/call_kw",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        body = response.json()
-        return body.get("result"), body.get("error")
 
     def _state(self):
         self.env.invalidate_all()

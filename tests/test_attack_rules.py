@@ -18,6 +18,8 @@ import json
 import re
 from contextlib import contextmanager
 
+from attack_common import JsonRpcAttacker
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -64,7 +66,9 @@ REFUSED = (AccessError, UserError, ValidationError)
 
 
 @tagged("post_install", "-at_install")
-class TestAttackRules(HttpCase):
+class TestAttackRules(JsonRpcAttacker, HttpCase):
+    hostile_context = HOSTILE_CONTEXT
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -143,24 +147,6 @@ class TestAttackRules(HttpCase):
         env.flush_all()
 
     # -- helpers -------------------------------------------------------------
-
-    def _rpc(self, route, params):
-        response = self.url_open(
-            route,
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}),
-            headers={"Content-Type": "application/json"},
-        )
-        body = response.json()
-        return body.get("result"), body.get("error")
-
-    def _call_kw(self, model, method, args, kwargs=None, context=None):
-        kwargs = dict(kwargs or {}, context=dict(HOSTILE_CONTEXT, **(context or {})))
-        return self._rpc(
-            "/web/dataset/call_kw", {"model": model, "method": method, "args": args, "kwargs": kwargs}
-        )
-
-    def _login(self, user):
-        self.authenticate(user.login, user.login)
 
     @contextmanager
     def assertRefused(self, regex=None):

@@ -13,6 +13,8 @@ refused and that nothing changed."""
 
 import json
 
+from attack_common import JsonRpcAttacker
+
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -49,7 +51,9 @@ def raw_email(sender, subject, msgid, to, body="Hello", cc="", extra=""):
 
 
 @tagged("post_install", "-at_install")
-class TestRedTeam(HttpCase):
+class TestRedTeam(JsonRpcAttacker, HttpCase):
+    hostile_context = HOSTILE_CONTEXT
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -152,36 +156,6 @@ class TestRedTeam(HttpCase):
         env.flush_all()
 
     # -- helpers -------------------------------------------------------------
-
-    def _rpc(self, route, params):
-        response = self.url_open(
-            route,
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertLess(response.status_code, 500, response.text[:300])
-        body = response.json()
-        return body.get("result"), body.get("error")
-
-    def _call_kw(self, model, method, args, kwargs=None, context=None):
-        kwargs = dict(kwargs or {}, context=dict(HOSTILE_CONTEXT, **(context or {})))
-        return self._rpc(
-            "/web/dataset/call_kw", {"model": model, "method": method, "args": args, "kwargs": kwargs}
-        )
-
-    def _login(self, user):
-        self.authenticate(user.login, user.login)
-
-    def _sync(self):
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.env.flush_all()
-        self.env.invalidate_all()
-
-    def _row(self, record, names):
-        record.invalidate_recordset()
-        record = record.sudo()
-        return {name: record._fields[name].convert_to_write(record[name], record) for name in names}
 
     def _messages(self, ticket):
         self._sync()
