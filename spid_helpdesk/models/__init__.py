@@ -16,6 +16,10 @@ from . import spid_ticket_type
 from . import spid_ticket_field_rule
 from . import spid_ticket
 from . import spid_ticket_mail
+from . import spid_ticket_autoclose
+from . import spid_ticket_limits
+from . import spid_ticket_merge
+from . import spid_ticket_import
 from . import spid_sla_policy
 from . import spid_ticket_sla
 from . import spid_ticket_link
