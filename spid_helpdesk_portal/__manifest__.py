@@ -11,6 +11,7 @@
         "security/spid_helpdesk_portal_security.xml",
         "security/ir.model.access.csv",
         "views/spid_ticket_portal_templates.xml",
+        "views/spid_ticket_views.xml",
     ],
     "assets": {
         "web.assets_frontend": [

@@ -424,6 +424,25 @@ class TestPublicSubmit(HttpCase):
         response = self.url_open("/helpdesk/submit", data={"name": "x", "email": "x@y.example", "title": "t"})
         self.assertEqual(response.status_code, 400)
 
+    def test_agents_see_what_awaits_confirmation(self):
+        """The form shows agents whether a public-form request still waits
+        for its requester (and lets them confirm it); the visitor's IP is
+        for supervisors; the search has the filter."""
+        agent = new_test_user(
+            self.env, "gamma_agent", groups="base.group_user,spid_helpdesk.group_spid_agent"
+        )
+        Ticket = self.env["spid.ticket"].with_user(agent)
+        form = Ticket.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="portal_confirmed"', form)
+        self.assertNotIn('name="submit_ip"', form)
+        search = Ticket.get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn("filter_unconfirmed", search)
+        self._submit(email="gina@gamma.example", title="Confirm me")
+        ticket = self.env["spid.ticket"].search([("name", "=", "Confirm me")])
+        self.assertIn(ticket, Ticket.search([("portal_confirmed", "=", False)]))
+        Ticket.browse(ticket.id).write({"portal_confirmed": True})
+        self.assertTrue(ticket.portal_confirmed)
+
 
 @tagged("post_install", "-at_install")
 class TestPortalTour(HttpCase):
