@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 
 class SpidTicketLink(models.Model):
     _name = "spid.ticket.link"
-    _inherit = ["spid.system.fields.mixin"]
+    _inherit = ["spid.system.fields.mixin", "spid.ticket.part.mixin"]
     _description = "Link from a ticket to any record"
     _order = "id"
 
@@ -27,26 +27,6 @@ class SpidTicketLink(models.Model):
         for link in self:
             label = link.res_ref.display_name if link.res_ref else ""
             link.display_name = f"{label} ({link.name})" if link.name else label
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        tickets = self.env["spid.ticket"].browse({v["ticket_id"] for v in vals_list if v.get("ticket_id")})
-        self._spid_check_locked(tickets)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._spid_check_locked(self.ticket_id)
-        if vals.get("ticket_id"):
-            self._spid_check_locked(self.env["spid.ticket"].browse(vals["ticket_id"]))
-        if vals.get("ticket_id") and not self.env.su:
-            # Odoo checks the rules on the record before a write, not after:
-            # moving it onto a ticket needs the right to change that ticket
-            self.env["spid.ticket"].browse(vals["ticket_id"]).check_access("write")
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_locked(self):
-        self._spid_check_locked(self.ticket_id)
 
     @api.model
     def _spid_check_locked(self, tickets):

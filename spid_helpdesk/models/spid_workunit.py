@@ -20,7 +20,7 @@ ACTION_TYPES = [
 
 class SpidWorkunit(models.Model):
     _name = "spid.workunit"
-    _inherit = ["spid.system.fields.mixin"]
+    _inherit = ["spid.system.fields.mixin", "spid.ticket.part.mixin"]
     _description = "Work unit"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -79,28 +79,15 @@ class SpidWorkunit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        tickets = self.env["spid.ticket"].browse({v["ticket_id"] for v in vals_list if v.get("ticket_id")})
-        self._spid_check_locked(tickets)
         units = super().create(vals_list)
         units._spid_check_done_by_self()
         units._spid_notify()
         return units
 
     def write(self, vals):
-        self._spid_check_locked(self.ticket_id)
         if "user_id" in vals:
             self._spid_check_done_by_self(vals["user_id"])
-        if "ticket_id" in vals:
-            self._spid_check_locked(self.env["spid.ticket"].browse(vals["ticket_id"]))
-        if vals.get("ticket_id") and not self.env.su:
-            # Odoo checks the rules on the record before a write, not after:
-            # moving it onto a ticket needs the right to change that ticket
-            self.env["spid.ticket"].browse(vals["ticket_id"]).check_access("write")
         return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_locked(self):
-        self._spid_check_locked(self.ticket_id)
 
     @api.model
     def load(self, fields, data):
