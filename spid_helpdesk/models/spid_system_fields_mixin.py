@@ -2,6 +2,9 @@ from odoo import api, models
 
 from ..internal import check_system_fields
 
+# Fields of the mixins a model may add (chatter, activities, alias): theirs to guard.
+MIXIN_PREFIXES = ("message_", "activity_", "alias_")
+
 
 class SpidSystemFieldsMixin(models.AbstractModel):
     """What a model declares readonly (computed and related values stored
@@ -14,9 +17,9 @@ class SpidSystemFieldsMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_system_fields(self, vals_list, exempt_prefixes=("message_", "activity_", "alias_"))
+        check_system_fields(self, vals_list, exempt_prefixes=MIXIN_PREFIXES)
         return super().create(vals_list)
 
     def write(self, vals):
-        check_system_fields(self, [vals], exempt_prefixes=("message_", "activity_", "alias_"))
+        check_system_fields(self, [vals], exempt_prefixes=MIXIN_PREFIXES)
         return super().write(vals)
