@@ -147,7 +147,7 @@ class TestAttackMail(AttackMailCommon):
         self.assertEqual(len(notes), 1, "the agents get the client as a suggestion")
         # the contact it created gives no authority on the next email either
         self.assertRefused(self.ticket, sender, f"[{self.ticket.reference}] again")
-        partner, confirmed = self.env["spid.ticket"]._spid_partner_from_email(sender)
+        partner, confirmed = self.env["res.partner"]._spid_find_or_create_by_email(sender)
         self.assertEqual(partner, new.partner_id)
         self.assertFalse(confirmed)
 

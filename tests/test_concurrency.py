@@ -296,7 +296,7 @@ class TestConcurrency(BaseCase):
         with self.transaction() as env:
             lines = env["spid.ticket.sla"].browse(line_ids)
             self.assertEqual(set(lines.mapped("status")), {"failed"})
-            self.assertEqual(lines.mapped("failed_count"), [1] * 6)
+            self.assertEqual(lines.mapped("breach_count"), [1] * 6)
             activities = env["mail.activity"].search(
                 [("res_model", "=", "spid.ticket"), ("res_id", "in", self.ticket_ids),
                  ("summary", "like", "Concurrency SLA")]

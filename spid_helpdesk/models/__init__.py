@@ -21,6 +21,9 @@ from . import spid_ticket_autoclose
 from . import spid_ticket_limits
 from . import spid_ticket_merge
 from . import spid_ticket_import
+from . import spid_ticket_reference
+from . import spid_ticket_followers
+from . import spid_ticket_statistics
 from . import spid_sla_policy
 from . import spid_ticket_sla
 from . import spid_ticket_link

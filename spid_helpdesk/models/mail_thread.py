@@ -314,7 +314,7 @@ class MailThread(models.AbstractModel):
         Odoo bounce the email as if the team's alias were broken, and mark
         the alias invalid. Empty when the ticket may be created. The contact
         goes into `found`, for message_new not to search it again."""
-        partner = found["requester"] = self.env["spid.ticket"]._spid_partner_of_email(sender)
+        partner = found["requester"] = self.env["res.partner"]._spid_find_by_email(sender)
         if not partner:
             return ""  # a new contact has no ticket yet
         defaults = route[2] or {}

@@ -1,6 +1,16 @@
 from odoo import _, api, fields, models
+from odoo.tools import email_normalize, parse_contact_from_email
 
 from .spid_team import LIMIT_MODES
+
+# Addresses at these domains are people, not clients: a new contact writing
+# from one of them is never attached to a client by its domain.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    """gmail.com googlemail.com yahoo.com yahoo.fr hotmail.com hotmail.fr outlook.com outlook.fr
+    live.com live.fr msn.com icloud.com me.com aol.com gmx.com gmx.fr gmx.de web.de free.fr orange.fr
+    wanadoo.fr laposte.net sfr.fr neuf.fr bbox.fr protonmail.com proton.me yandex.com yandex.ru mail.ru
+    zoho.com tutanota.com""".split()
+)
 
 
 class ResPartner(models.Model):
@@ -91,3 +101,65 @@ class ResPartner(models.Model):
             ("parent_id", "=", client.id),
             ("type", "in", ("delivery", "other")),
         ]
+
+    # ------------------------------------------------------------------
+    # Who writes from an address (the email channel and the public form)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _spid_find_by_email(self, email):
+        """The contact of a normalized address, a company's contact first."""
+        if not email:
+            return self.browse()
+        return self.sudo().search([("email_normalized", "=", email)], order="parent_id desc, id", limit=1)
+
+    def _spid_is_vetted(self):
+        """Whether this partner was vetted by someone: a contact of a company,
+        a company or client itself, or a user. A contact that an earlier
+        email or form created on its own is not."""
+        partner = self.sudo()
+        return bool(partner.parent_id or partner.is_company or partner.spid_is_client or partner.user_ids)
+
+    @api.model
+    def _spid_find_or_create_by_email(self, email_from):
+        """Find the contact of an address (case-insensitive), else create it,
+        standalone: an address at a client's domain proves nothing (anyone
+        can write from a lookalike or spoofed address), so a new contact is
+        never attached to a client automatically. Returns (partner,
+        confirmed): confirmed only for a vetted contact (_spid_is_vetted)."""
+        name, email = parse_contact_from_email(email_from or "")
+        email = email_normalize(email or "")
+        if not email:
+            return self.sudo().browse(), False
+        partner = self._spid_find_by_email(email)
+        if partner:
+            return partner, partner._spid_is_vetted()
+        return self._spid_create_contacts({email: name}), False
+
+    @api.model
+    def _spid_create_contacts(self, names):
+        """New standalone contacts for the normalized addresses of `names`
+        ({email: display name or empty}), named after the address when
+        nameless."""
+        return self.sudo().create(
+            [{"name": name or email, "email": email, "type": "contact"} for email, name in names.items()]
+        )
+
+    @api.model
+    def _spid_client_of_domain(self, email):
+        """The one client whose contacts write from the domain of `email`
+        (not a public mail provider), else nothing: a suggestion for the
+        agent who classifies the requester, never an attachment."""
+        Partner = self.sudo()
+        domain = (email_normalize(email or "") or "").rpartition("@")[2]
+        if not domain or domain in PUBLIC_MAIL_DOMAINS:
+            return Partner.browse()
+        clients = Partner.search(
+            [
+                ("email_normalized", "=like", f"%@{domain}"),
+                ("is_company", "=", False),
+                ("parent_id", "!=", False),
+            ],
+            limit=50,
+        ).commercial_partner_id.filtered("is_company")
+        return clients if len(clients) == 1 else Partner.browse()

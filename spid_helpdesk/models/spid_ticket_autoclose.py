@@ -1,7 +1,7 @@
-import threading
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.osv import expression
 from odoo.tools import is_html_empty
 
 from ..internal import SLA_SYSTEM, with_switch
@@ -28,42 +28,70 @@ class SpidTicketAutoClose(models.Model):
 
     @api.model
     def _cron_auto_close(self, batch_size=500):
-        """Warn, then close with resolution `expired`, the tickets waiting in an
-        auto-close status whose last public message came from an agent.
-        Batches are committed one by one."""
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
-        for company in self.env["res.company"].search([("spid_auto_close_days", ">", 0)]):
-            last_id = 0
-            while True:
-                tickets = self._spid_auto_close_candidates(company, last_id, batch_size)
-                if not tickets:
-                    break
-                last_id = tickets[-1].id
-                tickets._spid_auto_close_batch(company)
-                if auto_commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                if len(tickets) < batch_size:
-                    break
+        """Warn, then close with resolution `expired`, the tickets waiting in
+        an auto-close status whose last public message came from an agent.
+        One batch per call: ir.cron runs it again at once while tickets
+        remain (its progress API) and commits between batches."""
+        due = self._spid_auto_close_due()
+        batch = due[:batch_size]
+        batch._spid_auto_close_batch()
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(due) - len(batch))
 
     @api.model
-    def _spid_auto_close_candidates(self, company, last_id, limit):
-        since = fields.Datetime.now() - timedelta(days=company.spid_auto_close_days)
-        return self.sudo().search(
+    def _spid_auto_close_due(self):
+        """The tickets the auto-close acts on now, by id: waiting in an
+        auto-close status for longer than their company's delay, neither type
+        nor category excluded, not warned yet or warned before the grace
+        period, and last answered publicly by an agent (a ticket it only
+        warned is not due again until the grace period ends)."""
+        now = fields.Datetime.now()
+        per_company = [
             [
                 ("company_id", "=", company.id),
-                ("id", ">", last_id),
-                ("is_closed", "=", False),
-                ("status_id.auto_close", "=", True),
-                ("date_status", "<=", since),
-                "|", ("type_id", "=", False), ("type_id.auto_close_excluded", "=", False),
-                "|", ("category_id", "=", False), ("category_id.auto_close_excluded", "=", False),
-            ],
+                ("date_status", "<=", now - timedelta(days=company.spid_auto_close_days)),
+                "|",
+                ("auto_close_warned_date", "=", False),
+                ("auto_close_warned_date", "<=", now - timedelta(days=company.spid_auto_close_grace_days)),
+            ]
+            for company in self.env["res.company"].sudo().search([("spid_auto_close_days", ">", 0)])
+        ]
+        if not per_company:
+            return self.sudo().browse()
+        tickets = self.sudo().search(
+            expression.AND([
+                expression.OR(per_company),
+                [
+                    ("is_closed", "=", False),
+                    ("status_id.auto_close", "=", True),
+                    "|", ("type_id", "=", False), ("type_id.auto_close_excluded", "=", False),
+                    "|", ("category_id", "=", False), ("category_id.auto_close_excluded", "=", False),
+                ],
+            ]),
             order="id",
-            limit=limit,
         )  # fmt: skip
+        unwarned = tickets.filtered(lambda t: not t.auto_close_warned_date)
+        return tickets._spid_waiting_for_requester(unwarned._spid_query_last_public_authors())
+
+    def _spid_waiting_for_requester(self, authors):
+        """The tickets that wait for their requester: warned ones (any public
+        message but the warning clears the warning) and those whose last
+        public message (`authors`: {ticket id: author partner id}, for the
+        unwarned) came from an internal user."""
+        agents = set(
+            self.env["res.users"]
+            .sudo()
+            .search([("partner_id", "in", [a for a in authors.values() if a]), ("share", "=", False)])
+            .partner_id.ids
+        )
+        return self.filtered(lambda t: t.auto_close_warned_date or authors.get(t.id) in agents)
 
     def _spid_last_public_authors(self):
         """{ticket id: author partner id} of each ticket's last public message."""
+        return self._spid_query_last_public_authors()
+
+    def _spid_query_last_public_authors(self):
+        if not self:
+            return {}
         self.env.flush_all()
         self.env.cr.execute(
             """
@@ -79,9 +107,13 @@ class SpidTicketAutoClose(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
-    def _spid_auto_close_batch(self, company):
-        # Another worker handling the same tickets (a manual run beside the
-        # cron) skips them rather than warning the customer twice.
+    def _spid_auto_close_batch(self):
+        """Warn or close these due tickets, once each: another worker
+        handling the same tickets (a manual run beside the cron) skips them
+        rather than warning the customer twice, and what changed since they
+        were found due (a customer's answer) is read again once locked."""
+        if not self:
+            return
         self.env.flush_all()
         self.env.cr.execute(
             "SELECT id FROM spid_ticket WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED", [self.ids]
@@ -89,19 +121,13 @@ class SpidTicketAutoClose(models.Model):
         tickets = self.browse([row[0] for row in self.env.cr.fetchall()])
         if not tickets:
             return
-        authors = tickets._spid_last_public_authors()
-        agents = set(
-            self.env["res.users"]
-            .sudo()
-            .search([("partner_id", "in", [a for a in authors.values() if a]), ("share", "=", False)])
-            .partner_id.ids
-        )
-        waiting = tickets.filtered(lambda t: authors.get(t.id) in agents)
+        unwarned = tickets.filtered(lambda t: not t.auto_close_warned_date)
+        waiting = tickets._spid_waiting_for_requester(unwarned._spid_last_public_authors())
         now = fields.Datetime.now()
-        grace_end = now - timedelta(days=company.spid_auto_close_grace_days)
         to_warn = waiting.filtered(lambda t: not t.auto_close_warned_date)
         to_close = waiting.filtered(
-            lambda t: t.auto_close_warned_date and t.auto_close_warned_date <= grace_end
+            lambda t: t.auto_close_warned_date
+            and t.auto_close_warned_date <= now - timedelta(days=t.company_id.spid_auto_close_grace_days)
         )
         template = self.env.ref("spid_helpdesk.mail_template_auto_close_warning")
         for ticket in to_warn:

@@ -192,7 +192,7 @@ class SpidTicketFieldRule(models.Model):
             by_scope[scope][(rule.field_name, rule.dependent_field_name)][rule.field_value] = set(
                 rule._spid_allowed_keys()
             )
-        for ticket, values in zip(tickets, tickets._spid_custom_field_values()):
+        for ticket, values in zip(tickets, self._spid_custom_field_values(tickets)):
             pairs = defaultdict(dict)
             for scope in (("company", ticket.company_id.id), ("type", ticket.type_id.id)):
                 for key, allowed in by_scope.get(scope, {}).items():
@@ -221,3 +221,15 @@ class SpidTicketFieldRule(models.Model):
             value=parent_labels.get(parent["value"], parent["value"]),
             allowed=", ".join(label for key, label in child_choices if key in keys) or "-",
         )
+
+    @api.model
+    def _spid_custom_field_values(self, tickets):
+        """[{name: property}] per ticket: the type's custom fields and the
+        fields of every ticket, each with its value, label and choices."""
+        result = []
+        for row in tickets.sudo().read(["properties", "common_properties"]):
+            values = {}
+            for prop in (row["common_properties"] or []) + (row["properties"] or []):
+                values[prop["name"]] = prop
+            result.append(values)
+        return result

@@ -3,22 +3,23 @@ import logging
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools import email_normalize, html_sanitize, parse_contact_from_email
+from odoo.tools import email_normalize, html_sanitize
 from odoo.tools.mail import email_split_tuples
 
-from ..internal import AUTO_SUBMITTED, REQUESTER, TYPE_OPTIONAL, switch_value, switched, with_switch
+from ..internal import (
+    AUTO_SUBMITTED,
+    BATCH_CREATE,
+    REQUESTER,
+    SLA_SYSTEM,
+    TYPE_OPTIONAL,
+    switch_value,
+    switched,
+    with_switch,
+)
 from .mail_thread import REFERENCE_REFUSED, SUBJECT_REFERENCE, email_key
 
 _logger = logging.getLogger(__name__)
 
-# Addresses at these domains are people, not clients: a new contact writing
-# from one of them is never attached to a client by its domain.
-PUBLIC_MAIL_DOMAINS = frozenset(
-    """gmail.com googlemail.com yahoo.com yahoo.fr hotmail.com hotmail.fr outlook.com outlook.fr
-    live.com live.fr msn.com icloud.com me.com aol.com gmx.com gmx.fr gmx.de web.de free.fr orange.fr
-    wanadoo.fr laposte.net sfr.fr neuf.fr bbox.fr protonmail.com proton.me yandex.com yandex.ru mail.ru
-    zoho.com tutanota.com""".split()
-)
 DEFAULT_MAX_CC = 5  # addresses in copy that may follow a ticket, per email
 
 
@@ -59,63 +60,6 @@ class SpidTicket(models.Model):
         return self.sudo().search(
             [("reference", "in", references[:10]), ("company_id", "in", companies.ids)], order="id desc"
         )
-
-    @api.model
-    def _spid_partner_of_email(self, email):
-        """The contact of a normalized address, a company's contact first."""
-        if not email:
-            return self.env["res.partner"]
-        return (
-            self.env["res.partner"]
-            .sudo()
-            .search([("email_normalized", "=", email)], order="parent_id desc, id", limit=1)
-        )
-
-    @api.model
-    def _spid_is_known_contact(self, partner):
-        """Whether `partner` was vetted by someone: a contact of a company, a
-        company or client itself, or a user. A contact that an earlier email
-        or form created on its own is not."""
-        partner = partner.sudo()
-        return bool(partner.parent_id or partner.is_company or partner.spid_is_client or partner.user_ids)
-
-    @api.model
-    def _spid_partner_from_email(self, email_from):
-        """Find the contact of an address (case-insensitive), else create it,
-        standalone: an address at a client's domain proves nothing (anyone
-        can write from a lookalike or spoofed address), so a new contact is
-        never attached to a client automatically. Returns (partner,
-        confirmed): confirmed only for a known contact (see
-        _spid_is_known_contact)."""
-        name, email = parse_contact_from_email(email_from or "")
-        email = email_normalize(email or "")
-        Partner = self.env["res.partner"].sudo()
-        if not email:
-            return Partner, False
-        partner = self._spid_partner_of_email(email)
-        if partner:
-            return partner, self._spid_is_known_contact(partner)
-        partner = Partner.create({"name": name or email, "email": email, "type": "contact"})
-        return partner, False
-
-    @api.model
-    def _spid_client_of_domain(self, email):
-        """The one client whose contacts write from the domain of `email`
-        (not a public mail provider), else nothing: a suggestion for the
-        agent who classifies the requester, never an attachment."""
-        Partner = self.env["res.partner"].sudo()
-        domain = (email_normalize(email or "") or "").rpartition("@")[2]
-        if not domain or domain in PUBLIC_MAIL_DOMAINS:
-            return Partner
-        clients = Partner.search(
-            [
-                ("email_normalized", "=like", f"%@{domain}"),
-                ("is_company", "=", False),
-                ("parent_id", "!=", False),
-            ],
-            limit=50,
-        ).commercial_partner_id.filtered("is_company")
-        return clients if len(clients) == 1 else Partner
 
     def _spid_sender_may_join(self, sender, companies):
         """Whether an email from the normalized address `sender` may go into
@@ -172,9 +116,11 @@ class SpidTicket(models.Model):
         values = dict(custom_values or {})
         partner = self.env["res.partner"].sudo().browse(switch_value(self.env, REQUESTER))
         if partner:  # found by the gateway's checks
-            confirmed = self._spid_is_known_contact(partner)
+            confirmed = partner._spid_is_vetted()
         else:
-            partner, confirmed = self._spid_partner_from_email(msg_dict.get("email_from"))
+            partner, confirmed = self.env["res.partner"]._spid_find_or_create_by_email(
+                msg_dict.get("email_from")
+            )
         values.setdefault("name", (msg_dict.get("subject") or "").strip() or _("(no subject)"))
         values.setdefault("description", html_sanitize(msg_dict.get("body") or ""))
         values.setdefault("channel", "email")
@@ -205,7 +151,7 @@ class SpidTicket(models.Model):
 
     def _spid_suggest_client(self, partner):
         """A note for the agent: the client that the requester's domain suggests."""
-        client = self._spid_client_of_domain(partner.email)
+        client = self.env["res.partner"]._spid_client_of_domain(partner.email)
         if client:
             for ticket in self:
                 ticket._message_log(
@@ -333,9 +279,7 @@ class SpidTicket(models.Model):
             else:
                 missing.append(email)
         if missing:
-            partners |= Partner.create(
-                [{"name": names.get(email) or email, "email": email, "type": "contact"} for email in missing]
-            )
+            partners |= Partner._spid_create_contacts({email: names.get(email) for email in missing})
         return partners
 
     def _spid_on_requester_reply(self, message):
@@ -343,15 +287,17 @@ class SpidTicket(models.Model):
         waiting for them (the status's "On the requester's reply")."""
         if switched(self.env, AUTO_SUBMITTED):
             return
-        for ticket in self:
+        Transition = self.env["spid.ticket.transition"]
+        for ticket in self.sudo():
             target = ticket.status_id.reply_status_id
             if (
                 target
                 and ticket.partner_id
                 and message.author_id == ticket.partner_id
                 and not ticket.is_closed
+                and Transition._spid_allows(ticket, target, requester=ticket.partner_id)
             ):
-                ticket.sudo().write({"status_id": target.id})
+                ticket.write({"status_id": target.id})
 
     def _notify_get_recipients(self, message, msg_vals, **kwargs):
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
@@ -403,3 +349,54 @@ class SpidTicket(models.Model):
         users = self.env["res.users"].sudo().browse(uids)
         readers = {user.id for user in users if len(self._spid_readable_by(user)) == len(self)}
         return [r for r in recipients if not r.get("uid") or r["uid"] in readers]
+
+    # ------------------------------------------------------------------
+    # Chatter: creation, tracking and posts
+    # ------------------------------------------------------------------
+
+    def _creation_subtype(self):
+        if switched(self.env, BATCH_CREATE):
+            return self.env["mail.message.subtype"]
+        return self.env.ref("spid_helpdesk.mt_ticket_new")
+
+    def _creation_message(self):
+        self.ensure_one()
+        return _("Ticket %(ref)s opened by %(user)s.", ref=self.reference, user=self.env.user.name)
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "status_id" in init_values:
+            return self.env.ref("spid_helpdesk.mt_ticket_status")
+        return super()._track_subtype(init_values)
+
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        ticket = self[0]
+        if (
+            "status_id" in changes
+            and ticket.status_id.mail_template_id
+            # no "rate us" for a duplicate merged into another ticket
+            and not ticket.merged_into_id
+        ):
+            res["status_id"] = (
+                ticket.status_id.mail_template_id,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
+        return res
+
+    def _message_post_after_hook(self, message, msg_vals):
+        res = super()._message_post_after_hook(message, msg_vals)
+        if message.message_type in ("comment", "email") and not switched(self.env, SLA_SYSTEM):
+            public = not message.subtype_id.internal
+            author_user = message.author_id.user_ids[:1]
+            by_agent = bool(author_user) and not author_user.share
+            self.env["spid.ticket.sla"]._spid_follow_message(self, answered=public and by_agent)
+            if public and self.filtered("auto_close_warned_date"):
+                self.sudo().write({"auto_close_warned_date": False})
+            if public and not by_agent:
+                self._spid_on_requester_reply(message)
+        return res

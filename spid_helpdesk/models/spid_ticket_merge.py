@@ -15,7 +15,7 @@ class SpidTicketMerge(models.Model):
     # Merge and split
     # ------------------------------------------------------------------
 
-    def _spid_check_movable(self):
+    def _spid_check_may_exchange_content(self):
         """The current user may change these tickets and none is locked."""
         self.check_access("write")
         locked = self.filtered("is_locked")
@@ -44,7 +44,7 @@ class SpidTicketMerge(models.Model):
         duplicates = self - target
         if not duplicates:
             raise UserError(_("Choose at least one other ticket to merge into %s.", target.reference))
-        (duplicates | target)._spid_check_movable()
+        (duplicates | target)._spid_check_may_exchange_content()
         closed_status = self.env["spid.ticket.status"].search([("is_closed", "=", True)], limit=1)
         if not closed_status:
             raise UserError(_("No closing status is configured."))
@@ -91,7 +91,7 @@ class SpidTicketMerge(models.Model):
         """Move the given work units and messages of this ticket to a new
         sub-ticket, which keeps the client, requester, routing and type."""
         self.ensure_one()
-        self._spid_check_movable()
+        self._spid_check_may_exchange_content()
         workunits = (workunits or self.env["spid.workunit"]).sudo()
         messages = (messages or self.env["mail.message"]).sudo()
         if not (name or "").strip():

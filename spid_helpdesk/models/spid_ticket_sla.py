@@ -1,14 +1,17 @@
-import threading
 from collections import defaultdict
 from datetime import timedelta
 
-from markupsafe import Markup, escape
 from pytz import utc
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
-from ..internal import SLA_SYSTEM, with_switch
+from ..internal import SLA_SYSTEM, switched, with_switch
 from .spid_sla_policy import SLA_KINDS
+from .spid_ticket import is_ticket_fact
+
+# Fields whose change may change the service-level policies of a ticket.
+SLA_MATCH_FIELDS = ("team_id", "client_id", "partner_id", "category_id", "type_id", "priority", "company_id")
 
 
 class SpidTicketSla(models.Model):
@@ -38,19 +41,19 @@ class SpidTicketSla(models.Model):
         default="ongoing",
         index=True,
     )
-    failed_count = fields.Integer(help="Breaches of this clock (inactivity can be breached again).")
+    breach_count = fields.Integer(help="Breaches of this clock (inactivity can be breached again).")
     company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
     # For the SLA analysis: met/failed per team, client, agent and month.
     team_id = fields.Many2one(related="ticket_id.team_id", store=True, string="Team")
     client_id = fields.Many2one(related="ticket_id.client_id", store=True, string="Client")
     user_id = fields.Many2one(related="ticket_id.user_id", store=True, string="Owner")
     date = fields.Datetime(
-        compute="_compute_date", store=True, help="When the clock ended, else its deadline."
+        compute="_compute_outcome", store=True, help="When the clock ended, else its deadline."
     )
-    met_count = fields.Integer(compute="_compute_date", store=True, string="Met")
-    failed_total = fields.Integer(compute="_compute_date", store=True, string="Failed")
+    met_count = fields.Integer(compute="_compute_outcome", store=True, string="Met")
+    failed_count = fields.Integer(compute="_compute_outcome", store=True, string="Failed")
     met_percent = fields.Float(
-        compute="_compute_date",
+        compute="_compute_outcome",
         store=True,
         aggregator="avg",
         string="Met (%)",
@@ -62,11 +65,11 @@ class SpidTicketSla(models.Model):
     ]
 
     @api.depends("reached_date", "deadline", "status")
-    def _compute_date(self):
+    def _compute_outcome(self):
         for line in self:
             line.date = line.reached_date or line.deadline or line.create_date
             line.met_count = int(line.status == "met")
-            line.failed_total = int(line.status == "failed")
+            line.failed_count = int(line.status == "failed")
             line.met_percent = 100.0 if line.status == "met" else 0.0
 
     # ------------------------------------------------------------------
@@ -167,24 +170,170 @@ class SpidTicketSla(models.Model):
         self._spid_plan()
 
     # ------------------------------------------------------------------
+    # Orchestration: how the clocks follow the tickets
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _spid_start(self, tickets, new=False):
+        """Start the clocks of the policies matching each ticket, drop the
+        running clocks of policies that no longer match."""
+        if not tickets:
+            return
+        Line = self.sudo()
+        policies = self.env["spid.sla.policy"].sudo().search([("company_id", "in", tickets.company_id.ids)])
+        if not policies and new:
+            return
+        existing = Line if new else Line.search([("ticket_id", "in", tickets.ids)])
+        existing_keys = {(line.ticket_id.id, line.policy_id.id, line.kind) for line in existing}
+        now = fields.Datetime.now()
+        to_create, matched = [], set()
+        for ticket in tickets:
+            for policy in policies:
+                if not policy._spid_matches(ticket):
+                    continue
+                matched.add((ticket.id, policy.id))
+                running = policy._spid_counts_in(ticket.status_id) and not ticket.is_closed
+                for kind, hours in policy._spid_targets().items():
+                    if (ticket.id, policy.id, kind) not in existing_keys:
+                        to_create.append(
+                            {
+                                "ticket_id": ticket.id,
+                                "policy_id": policy.id,
+                                "kind": kind,
+                                "target_hours": hours,
+                                "running_since": now if running else False,
+                            }
+                        )
+        existing.filtered(
+            lambda line: line.status == "ongoing" and (line.ticket_id.id, line.policy_id.id) not in matched
+        ).unlink()
+        Line.create(to_create)._spid_plan()
+        if new:
+            self._spid_warn_max_open(tickets, policies.filtered("max_open_tickets"), matched)
+
+    @api.model
+    def _spid_warn_max_open(self, tickets, policies, matched):
+        """Warn the team leader when a client has more open tickets under a
+        policy than it allows (one grouped query)."""
+        if not policies:
+            return
+        counts = {
+            (policy.id, client.id): count
+            for policy, client, count in self.sudo()._read_group(
+                [
+                    ("policy_id", "in", policies.ids),
+                    ("client_id", "in", tickets.client_id.ids),
+                    ("ticket_id.is_closed", "=", False),
+                ],
+                ["policy_id", "client_id"],
+                ["ticket_id:count_distinct"],
+            )
+        }
+        activities = []
+        model_id = self.env["ir.model"]._get_id(tickets._name)
+        for ticket in tickets:
+            for policy in policies:
+                count = counts.get((policy.id, ticket.client_id.id), 0)
+                if (ticket.id, policy.id) in matched and count > policy.max_open_tickets:
+                    leader = ticket.team_id.leader_id or ticket.user_id
+                    if not leader:
+                        continue
+                    activities.append(
+                        {
+                            "res_model_id": model_id,
+                            "res_id": ticket.id,
+                            "user_id": leader.id,
+                            "summary": _(
+                                "%(client)s has %(count)s open tickets under %(policy)s (at most %(max)s).",
+                                client=ticket.client_id.name,
+                                count=count,
+                                policy=policy.name,
+                                max=policy.max_open_tickets,
+                            ),
+                        }
+                    )
+        if activities:
+            self.env["mail.activity"].sudo().create(activities)
+
+    @api.model
+    def _spid_follow_write(self, tickets, vals, old_statuses):
+        """After `tickets` were written with `vals`: clocks follow the status
+        change (`old_statuses`: {ticket id: status before}), the policies the
+        new values match, and an update restarts the inactivity clocks."""
+        if not self.env["spid.sla.policy"].sudo().search_count([], limit=1):
+            return
+        now = fields.Datetime.now()
+        if old_statuses:
+            self._spid_follow_status(tickets, old_statuses, now)
+        if any(name in vals for name in SLA_MATCH_FIELDS):
+            self._spid_start(tickets)
+        if not switched(self.env, SLA_SYSTEM) and any(is_ticket_fact(name) for name in vals):
+            self._spid_touch(tickets, now)
+
+    @api.model
+    def _spid_follow_status(self, tickets, old_statuses, now):
+        """Closing reaches the clocks, reopening resumes the resolution clock,
+        a status that pauses the SLA pauses them."""
+        for ticket in tickets:
+            old, new = old_statuses[ticket.id], ticket.status_id
+            if old == new:
+                continue
+            lines = ticket.sudo().sla_line_ids
+            if new.is_closed and not old.is_closed:
+                lines._spid_reach(now)
+                continue
+            if old.is_closed and not new.is_closed:
+                # reopened: the resolution clock goes on from where it stopped
+                lines.filtered(lambda line: line.kind == "resolution").write(
+                    {"status": "ongoing", "reached_date": False}
+                )
+            ongoing = lines.filtered(lambda line: line.status == "ongoing")
+            running = ongoing.filtered(lambda line, status=new: line.policy_id._spid_counts_in(status))
+            running._spid_resume(now)
+            (ongoing - running)._spid_pause(now)
+
+    @api.model
+    def _spid_touch(self, tickets, now):
+        """Any update restarts the inactivity clocks of open tickets."""
+        lines = tickets.sudo().sla_line_ids.filtered(
+            lambda line: line.kind == "inactivity" and not line.ticket_id.is_closed
+        )
+        running = lines.filtered(lambda line: line.policy_id._spid_counts_in(line.ticket_id.status_id))
+        running._spid_restart(now, True)
+        (lines - running)._spid_restart(now, False)
+
+    @api.model
+    def _spid_follow_message(self, tickets, answered):
+        """A comment or email on `tickets` restarts the inactivity clocks; an
+        agent's public answer (`answered`) reaches the response clocks."""
+        now = fields.Datetime.now()
+        self._spid_touch(tickets, now)
+        if answered:
+            tickets.sudo().sla_line_ids.filtered(lambda line: line.kind == "response")._spid_reach(now)
+
+    # ------------------------------------------------------------------
     # Breaches
     # ------------------------------------------------------------------
 
     @api.model
     def _cron_check_breaches(self, batch_size=1000):
         """Mark the clocks past their deadline as failed and act once per
-        breach. Batches are committed one by one; a batch is locked with SKIP
-        LOCKED so that two workers never handle the same breach."""
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
-        while True:
-            lines = self._spid_lock_breached(batch_size)
-            if not lines:
-                return
-            lines._spid_handle_breaches()
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(lines) < batch_size:
-                return
+        breach. One batch per call: ir.cron runs it again at once while
+        breaches remain (its progress API) and commits between batches; a
+        batch is locked with SKIP LOCKED so that two workers never handle
+        the same breach."""
+        lines = self._spid_lock_breached(batch_size)
+        lines._spid_handle_breaches()
+        remaining = self.sudo().search_count(self._spid_breached_domain()) if len(lines) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+
+    @api.model
+    def _spid_breached_domain(self):
+        return [
+            ("status", "=", "ongoing"),
+            ("running_since", "!=", False),
+            ("deadline", "<", fields.Datetime.now()),
+        ]
 
     @api.model
     def _spid_lock_breached(self, limit):
@@ -206,7 +355,7 @@ class SpidTicketSla(models.Model):
         now = fields.Datetime.now()
         self.write({"status": "failed", "reached_date": False})
         for line in self:
-            line.failed_count += 1
+            line.breach_count += 1
         tickets = self.ticket_id
         tickets.mapped("team_id.leader_id")  # prefetch
         activity_type = self.env.ref("spid_helpdesk.mail_activity_type_sla_breach", raise_if_not_found=False)
@@ -251,37 +400,85 @@ class SpidTicketSla(models.Model):
             Ticket.browse(ticket_ids).write(dict(values))
 
     def _spid_mail_breaches(self):
-        """One email per person (owner, team leader) listing their breaches."""
-        per_partner = defaultdict(list)
+        """One email per person (owner, team leader) listing their breaches
+        (the template "Helpdesk: service levels breached")."""
+        per_partner = defaultdict(lambda: self.browse())
         for line in self:
             ticket = line.ticket_id
             for user in ticket.user_id | ticket.team_id.leader_id:
                 if user.partner_id.email:
-                    per_partner[user.partner_id].append(line)
-        if not per_partner:
+                    per_partner[user.partner_id] |= line
+        template = self.env.ref("spid_helpdesk.mail_template_sla_breaches", raise_if_not_found=False)
+        if not per_partner or not template:
             return
-        base_url = self[:1].get_base_url()
-        mails = []
         for partner, lines in per_partner.items():
-            rows = Markup("").join(
-                Markup('<li><a href="%s/odoo/spid.ticket/%s">%s</a> %s: %s</li>')
-                % (
-                    base_url,
-                    line.ticket_id.id,
-                    line.ticket_id.reference,
-                    escape(line.ticket_id.name),
-                    line.policy_id.name,
-                )
-                for line in lines
+            template.sudo().with_context(spid_breach_lines=lines).send_mail(partner.id)
+
+
+class SpidTicket(models.Model):
+    """The service levels of a ticket as it shows them: its clocks and their
+    summary (status, nearest deadline, compliance, at risk)."""
+
+    _inherit = "spid.ticket"
+
+    sla_line_ids = fields.One2many("spid.ticket.sla", "ticket_id", string="Service levels")
+    sla_status = fields.Selection(
+        [("none", "No SLA"), ("ongoing", "Ongoing"), ("met", "Met"), ("failed", "Failed")],
+        string="SLA",
+        compute="_compute_sla",
+        store=True,
+        index=True,
+    )
+    sla_deadline = fields.Datetime(
+        string="SLA deadline", compute="_compute_sla", store=True, help="The nearest running SLA deadline."
+    )
+    sla_compliance = fields.Float(
+        string="SLA met (%)",
+        compute="_compute_sla",
+        store=True,
+        aggregator="avg",
+        help="Share of this ticket's finished service-level clocks that were met.",
+    )
+    sla_at_risk = fields.Boolean(
+        string="SLA at risk", compute="_compute_sla_at_risk", search="_search_sla_at_risk"
+    )
+
+    @api.depends("sla_line_ids.status", "sla_line_ids.deadline")
+    def _compute_sla(self):
+        for ticket in self:
+            lines = ticket.sla_line_ids
+            statuses = set(lines.mapped("status"))
+            if not lines:
+                ticket.sla_status = "none"
+            elif "failed" in statuses:
+                ticket.sla_status = "failed"
+            elif "ongoing" in statuses:
+                ticket.sla_status = "ongoing"
+            else:
+                ticket.sla_status = "met"
+            deadlines = [
+                d for d in lines.filtered(lambda line: line.status == "ongoing").mapped("deadline") if d
+            ]
+            ticket.sla_deadline = min(deadlines) if deadlines else False
+            done = lines.filtered(lambda line: line.status != "ongoing")
+            met = len(done.filtered(lambda line: line.status == "met"))
+            ticket.sla_compliance = 100.0 * met / len(done) if done else 0.0
+
+    def _compute_sla_at_risk(self):
+        at_risk = self.search([("id", "in", self.ids), ("sla_at_risk", "=", True)]) if self.ids else self
+        for ticket in self:
+            ticket.sla_at_risk = ticket in at_risk
+
+    def _search_sla_at_risk(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on SLA at risk."))
+        domain = [
+            (
+                "sla_line_ids",
+                "any",
+                [("status", "=", "ongoing"), ("risk_date", "<=", fields.Datetime.now())],
             )
-            mails.append(
-                {
-                    "subject": _("SLA breached on %s ticket(s)", len(lines)),
-                    "body_html": Markup("<p>%s</p><ul>%s</ul>")
-                    % (_("These tickets missed their service level:"), rows),
-                    "recipient_ids": [(4, partner.id)],
-                    "email_from": self.env.company.email_formatted or self.env.user.email_formatted,
-                    "auto_delete": True,
-                }
-            )
-        self.env["mail.mail"].sudo().create(mails)
+        ]
+        if (operator == "=") == value:
+            return domain
+        return [("id", "not in", self._search(domain))]

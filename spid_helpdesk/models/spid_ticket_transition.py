@@ -1,4 +1,8 @@
-from odoo import api, fields, models
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import is_html_empty
 
 
 class SpidTicketTransition(models.Model):
@@ -36,3 +40,158 @@ class SpidTicketTransition(models.Model):
     def _compute_display_name(self):
         for transition in self:
             transition.display_name = f"{transition.from_status_id.name} → {transition.to_status_id.name}"
+
+    # ------------------------------------------------------------------
+    # The workflow's rule: may these tickets move to that status?
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _spid_check(self, tickets, status, requester=None):
+        """Refuse, before anything is written, a move of `tickets` to
+        `status` that the workflow forbids. The one rule behind the backend's
+        status changes, the portal's close, the requester's reply and reopen:
+
+        - a locked ticket never moves;
+        - when its status has transitions, the move must be one of them;
+        - the owner or a supervisor closes, a supervisor reopens;
+        - a transition with groups is for their members (the superuser
+          excepted): groups restrict the helpdesk's users.
+
+        `requester`: the partner on whose behalf the move is made when it is
+        the requester's own action on their ticket (closing it from the
+        portal, reopening it, answering it); their role lets them close and
+        reopen their own tickets, along the transitions, whatever the groups.
+        """
+        for error in self._spid_refusals(tickets, status, requester):
+            raise error
+
+    @api.model
+    def _spid_allows(self, ticket, status, requester=None):
+        """Whether `ticket` may move to `status`, for moves the system makes
+        on its own (a requester's reply) and skips when refused."""
+        return next(self._spid_refusals(ticket, status, requester), None) is None
+
+    @api.model
+    def _spid_refusals(self, tickets, status, requester=None):
+        """The error of each ticket of `tickets` that may not move to
+        `status`, lazily: the first is enough to refuse."""
+        if not tickets:
+            return
+        outgoing = defaultdict(dict)
+        for transition in self.sudo().search([("from_status_id", "in", tickets.sudo().status_id.ids)]):
+            outgoing[transition.from_status_id.id][transition.to_status_id.id] = transition
+        user = self.env.user
+        supervisor = tickets.with_env(self.env)._spid_is_supervisor()
+        # the rule reads what the caller may not (lock, owner): it decides
+        # for the current user, from the ticket's facts
+        for ticket in tickets.sudo():
+            current = ticket.status_id
+            own = bool(requester) and ticket.partner_id == requester
+            if ticket.is_locked:
+                yield UserError(_("Ticket %s is locked: its status can no longer change.", ticket.reference))
+                continue
+            allowed = outgoing.get(current.id)
+            transition = allowed.get(status.id) if allowed else None
+            if allowed and not transition:
+                yield UserError(
+                    _(
+                        "Ticket %(ref)s cannot go from %(from)s to %(to)s."
+                        " Allowed next statuses: %(allowed)s.",
+                        ref=ticket.reference,
+                        to=status.name,
+                        allowed=", ".join(t.to_status_id.name for t in allowed.values()),
+                        **{"from": current.name},
+                    )
+                )
+                continue
+            if status.is_closed and not current.is_closed and not (own or supervisor):
+                if ticket.user_id != user:
+                    yield AccessError(
+                        _("Only the owner of ticket %s or a supervisor may close it.", ticket.reference)
+                    )
+                    continue
+            if current.is_closed and not status.is_closed and not (own or supervisor):
+                if not (ticket.partner_id and ticket.partner_id == user.partner_id):
+                    yield AccessError(
+                        _("Only the requester of ticket %s or a supervisor may reopen it.", ticket.reference)
+                    )
+                    continue
+            if (
+                transition
+                and transition.group_ids
+                and not own
+                and not self.env.su
+                and not (transition.group_ids & user.groups_id)
+            ):
+                yield AccessError(
+                    _(
+                        "Only %(groups)s may move a ticket from %(from)s to %(to)s.",
+                        groups=", ".join(transition.group_ids.mapped("full_name")),
+                        to=status.name,
+                        **{"from": current.name},
+                    )
+                )
+
+    @api.model
+    def _spid_check_entry(self, tickets):
+        """Tickets created past the starting status: whoever creates them
+        must be allowed to bring a ticket there. When every transition into
+        that status is reserved to groups the user is not in, they may not."""
+        if self.env.su:
+            return
+        statuses = tickets.status_id.filtered(lambda status: not status.is_start)
+        if not statuses:
+            return
+        user_groups = self.env.user.groups_id
+        into = self.sudo().search([("to_status_id", "in", statuses.ids)])
+        for status in statuses:
+            transitions = into.filtered(lambda t, s=status: t.to_status_id == s)
+            if transitions and all(t.group_ids and not t.group_ids & user_groups for t in transitions):
+                raise AccessError(
+                    _(
+                        "Only %(groups)s may put a ticket in %(status)s.",
+                        groups=", ".join(transitions.group_ids.mapped("full_name")),
+                        status=status.name,
+                    )
+                )
+
+    @api.model
+    def _spid_check_closing(self, tickets):
+        """Tickets created closed: the same rules as closing an open ticket
+        (owner or supervisor, the fields the transitions into it ask for)."""
+        if not tickets._spid_is_supervisor():
+            for ticket in tickets:
+                if ticket.user_id != self.env.user:
+                    raise AccessError(
+                        _("Only the owner of ticket %s or a supervisor may close it.", ticket.reference)
+                    )
+        for status in tickets.status_id:
+            self._spid_check_required(tickets.filtered(lambda t, s=status: t.status_id == s), status)
+
+    @api.model
+    def _spid_check_required(self, tickets, status):
+        """The fields to fill before entering `status` are filled: those
+        asked by any transition into it, whichever way the ticket comes."""
+        required = self.sudo().search([("to_status_id", "=", status.id)]).required_field_ids
+        if not required:
+            return
+        for ticket in tickets:
+            missing = [
+                field.field_description
+                for field in required
+                if field.name in ticket._fields
+                and (
+                    is_html_empty(ticket[field.name])
+                    if ticket._fields[field.name].type == "html"
+                    else not ticket[field.name]
+                )
+            ]
+            if missing:
+                raise ValidationError(
+                    _(
+                        "Fill in %(fields)s before moving ticket %(ref)s to %(status)s.",
+                        fields=", ".join(missing),
+                        ref=ticket.reference,
+                        status=status.name,
+                    )
+                )

@@ -1,5 +1,7 @@
-from odoo import _, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..internal import TYPE_OPTIONAL, switched
 
 
 class SpidTicketType(models.Model):
@@ -71,5 +73,43 @@ class SpidTicketType(models.Model):
                         "The ticket type %(type)s is reserved to %(groups)s.",
                         type=kind.name,
                         groups=", ".join(kind.allowed_group_ids.mapped("full_name")),
+                    )
+                )
+
+    @api.model
+    def _spid_check_new_tickets(self, vals_list):
+        """The types of new tickets (`vals_list`): one reserved to groups is
+        refused to other users, and a type is required when the company says
+        so (tickets opened by email or the public form, created by the
+        system, get theirs later)."""
+        self.browse({v["type_id"] for v in vals_list if v.get("type_id")})._spid_check_selectable()
+        if self.env.su or switched(self.env, TYPE_OPTIONAL):
+            return
+        companies = self.env["res.company"].browse(
+            {v.get("company_id") or self.env.company.id for v in vals_list}
+        )
+        required = set(companies.filtered("spid_type_required").ids)
+        for vals in vals_list:
+            if not vals.get("type_id") and (vals.get("company_id") or self.env.company.id) in required:
+                raise ValidationError(
+                    _("Choose a type for the ticket “%s”: every ticket needs one.", vals.get("name") or "")
+                )
+
+    def _spid_check_change(self, tickets):
+        """`tickets` may take this type (or none, when `self` is empty): it
+        is selectable by the user, a required type stays, a locked type does
+        not change."""
+        self._spid_check_selectable()
+        if self.env.su:
+            return
+        for ticket in tickets:
+            if not self and ticket.company_id.spid_type_required:
+                raise ValidationError(_("Ticket %s must keep a type.", ticket.reference))
+            if ticket.type_id and ticket.type_id != self and ticket.company_id.spid_type_locked:
+                raise UserError(
+                    _(
+                        "The type of ticket %(ref)s (%(type)s) can no longer be changed.",
+                        ref=ticket.reference,
+                        type=ticket.type_id.name,
                     )
                 )

@@ -1,2 +1,3 @@
 from . import spid_ticket_report
 from . import spid_workunit_report
+from . import spid_workorder_report

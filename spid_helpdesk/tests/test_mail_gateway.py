@@ -104,7 +104,7 @@ class TestMailGateway(SpidHelpdeskCommon):
         self.assertTrue(ticket.requester_unconfirmed)
         note = ticket.message_ids.filtered(lambda m: m.subtype_id.internal and "Client SA" in m.body)
         self.assertEqual(len(note), 1)
-        partner, confirmed = self.env["spid.ticket"]._spid_partner_from_email("nina@client.example.com")
+        partner, confirmed = self.env["res.partner"]._spid_find_or_create_by_email("nina@client.example.com")
         self.assertEqual(
             (partner, confirmed), (ticket.partner_id, False), "not known on the next email either"
         )

@@ -174,7 +174,7 @@ class TestSla(SpidHelpdeskCommon):
             Line._cron_check_breaches()
         response = self._line(ticket, "response")
         self.assertEqual(response.status, "failed")
-        self.assertEqual(response.failed_count, 1)
+        self.assertEqual(response.breach_count, 1)
         self.assertEqual(ticket.sla_status, "failed")
         self.assertEqual(ticket.priority, "2", "priority raised one level")
         self.assertEqual(ticket.user_id, self.agent_2, "reassigned to the leader")
@@ -186,7 +186,7 @@ class TestSla(SpidHelpdeskCommon):
         with freeze_time(at(MONDAY, 15)):
             Line._cron_check_breaches()
         self.assertEqual(len(ticket.activity_ids.filtered(lambda a: "SLA breached" in (a.summary or ""))), 1)
-        self.assertEqual(response.failed_count, 1, "a breach is handled once")
+        self.assertEqual(response.breach_count, 1, "a breach is handled once")
 
     def test_at_risk(self):
         self.env.company.spid_sla_risk_share = 0.25
@@ -225,13 +225,13 @@ class TestSla(SpidHelpdeskCommon):
             .with_user(self.supervisor)
             .read_group(
                 [("ticket_id", "in", (late | quick).ids), ("status", "!=", "ongoing")],
-                ["met_count:sum", "failed_total:sum", "met_percent:avg"],
+                ["met_count:sum", "failed_count:sum", "met_percent:avg"],
                 ["team_id", "date:month"],
                 lazy=False,
             )
         )
         self.assertEqual(len(groups), 1)
-        self.assertEqual((groups[0]["met_count"], groups[0]["failed_total"]), (2, 2))
+        self.assertEqual((groups[0]["met_count"], groups[0]["failed_count"]), (2, 2))
         self.assertEqual(groups[0]["met_percent"], 50.0)
 
     def test_agent_reads_clocks_of_visible_tickets_only(self):

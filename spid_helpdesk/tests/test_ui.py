@@ -32,4 +32,4 @@ class TestTicketUi(HttpCase):
         self.assertEqual(ticket.user_id, self.agent)
         self.assertEqual(ticket.editor_id, self.agent)
         self.assertEqual(ticket.status_id, self.env.ref("spid_helpdesk.status_assigned"))
-        self.assertEqual(self.env["spid.ticket"].with_user(self.agent).spid_waiting_count(), 2)
+        self.assertEqual(self.env["spid.ticket"].with_user(self.agent).spid_my_open_ticket_count(), 2)

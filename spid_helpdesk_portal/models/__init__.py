@@ -1,2 +1,3 @@
 from . import spid_ticket
+from . import spid_ticket_public_form
 from . import spid_ticket_type

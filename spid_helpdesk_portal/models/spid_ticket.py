@@ -1,16 +1,10 @@
 import re
 from datetime import timedelta
-from email.utils import formataddr
-
-from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import consteq, email_normalize, plaintext2html
+from odoo.tools import plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
-from odoo.tools.misc import hmac
-
-from odoo.addons.spid_helpdesk.models.mail_thread import email_key
 
 # What a customer may fill in when opening a ticket from the portal.
 PORTAL_CREATE_FIELDS = ("name", "description", "category_id", "type_id", "site_id", "urgency")
@@ -97,10 +91,6 @@ MAX_RECORD_ID = 2**31 - 1
 # Control characters no one types: NUL cannot even be stored by PostgreSQL,
 # and a message of only such characters breaks Odoo's notifications.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Public form: tickets per address and per client IP in the last hour.
-DEFAULT_SUBMIT_RATE_LIMIT = 5
-DEFAULT_SUBMIT_IP_RATE_LIMIT = 20
-CONFIRM_SCOPE = "spid_helpdesk_portal.confirm"
 
 
 def clean_form_values(values):
@@ -399,10 +389,28 @@ class SpidTicket(models.Model):
         """Create a ticket for the current portal user from the portal form:
         only the allowed fields, the user's contact as requester, checked
         category, type and site, and checked attachments; all or nothing."""
-        user = self.env.user
-        partner = user.partner_id
-        client = partner.commercial_partner_id
         values = clean_form_values(values)
+        vals = self._spid_portal_parse(values)
+        self._spid_portal_check_choices(vals)
+        self._spid_check_portal_attachments(attachments)
+        if vals.get("type_id"):
+            kind = self.env["spid.ticket.type"].sudo().browse(vals["type_id"])
+            properties = kind._spid_portal_properties(values)
+            if properties:
+                vals["properties"] = properties
+        # typed in a text area: kept as text, never as HTML (no remote images)
+        vals["description"] = plaintext2html(vals["description"]) if vals.get("description") else False
+        partner = self.env.user.partner_id
+        vals.update(partner_id=partner.id, client_id=partner.commercial_partner_id.id, channel="portal")
+        ticket = self.sudo().with_context(mail_create_nosubscribe=True).create(vals)
+        if attachments:
+            ticket._spid_portal_attach(attachments, _("Attachments of the request"))
+        return ticket.sudo(False)
+
+    @api.model
+    def _spid_portal_parse(self, values):
+        """The ticket values of the portal form's cleaned `values`: the
+        allowed fields only, a title, record ids as positive integers."""
         vals = {key: values[key] for key in PORTAL_CREATE_FIELDS if values.get(key)}
         if not isinstance(vals.get("name") or "", str) or not (vals.get("name") or "").strip():
             raise ValidationError(_("Give your request a title."))
@@ -414,6 +422,15 @@ class SpidTicket(models.Model):
                     raise ValidationError(_("Invalid value for %s.", key)) from error
                 if not 0 < vals[key] <= MAX_RECORD_ID:
                     raise ValidationError(_("Invalid value for %s.", key))
+        if vals.get("urgency") not in (None, "0", "1", "2", "3"):
+            raise ValidationError(_("Invalid urgency."))
+        return vals
+
+    @api.model
+    def _spid_portal_check_choices(self, vals):
+        """The type, category and site chosen on the portal form are ones the
+        current portal user may choose."""
+        client = self.env.user.partner_id.commercial_partner_id
         if vals.get("type_id") and not self.env["spid.ticket.type"].sudo().search_count(
             [("id", "=", vals["type_id"]), ("portal_selectable", "=", True)]
         ):
@@ -424,188 +441,8 @@ class SpidTicket(models.Model):
             site = self.env["res.partner"].sudo().browse(vals["site_id"]).exists()
             if not site or site.commercial_partner_id != client:
                 raise ValidationError(_("This site is not one of yours."))
-        if vals.get("urgency") not in (None, "0", "1", "2", "3"):
-            raise ValidationError(_("Invalid urgency."))
         if not vals.get("type_id") and self.env.company.spid_type_required:
             raise ValidationError(_("Choose the type of your request."))
-        self._spid_check_portal_attachments(attachments)
-        if vals.get("type_id"):
-            kind = self.env["spid.ticket.type"].sudo().browse(vals["type_id"])
-            properties = kind._spid_portal_properties(values)
-            if properties:
-                vals["properties"] = properties
-        # typed in a text area: kept as text, never as HTML (no remote images)
-        vals["description"] = plaintext2html(vals["description"]) if vals.get("description") else False
-        vals.update(partner_id=partner.id, client_id=client.id, channel="portal")
-        ticket = self.sudo().with_context(mail_create_nosubscribe=True).create(vals)
-        if attachments:
-            ticket._spid_portal_attach(attachments, _("Attachments of the request"))
-        return ticket.sudo(False)
-
-    # ------------------------------------------------------------------
-    # Public form
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _spid_public_submit(self, post, attachments=(), remote_ip=None):
-        """Open a ticket from the public form. Returns None when the honeypot
-        field was filled (a robot). Raises a clear error on bad input, and
-        when the address or the visitor's IP already opened too many tickets
-        in the last hour. The errors never tell about other people.
-
-        The address of an existing contact (or one that falls under a
-        client) gives a ticket that only shows on the portal once confirmed
-        through a link emailed to that address."""
-        if post.get("website_url"):  # hidden field: only robots fill it
-            return None
-        post = clean_form_values(post)
-        email = email_normalize(post.get("email") or "") if isinstance(post.get("email"), str) else False
-        if not email:
-            raise ValidationError(_("Give a valid email address: we answer there."))
-        name = (post.get("name") or "").strip()
-        title = (post.get("title") or "").strip()
-        if not name or not title:
-            raise ValidationError(_("Your name and a title are required."))
-        address = email_key(email)
-        self._spid_check_submit_rate(address, remote_ip)
-        self._spid_check_portal_attachments(attachments)
-        category = self.env["spid.ticket.category"]
-        if post.get("category_id"):
-            try:
-                category_id = int(post["category_id"])
-            except (TypeError, ValueError) as error:
-                raise ValidationError(_("Unknown category.")) from error
-            category = self._spid_portal_categories().filtered(lambda c: c.id == category_id)
-            if not category:
-                raise ValidationError(_("Unknown category."))
-        existed = bool(self.env["res.partner"].sudo().search_count([("email_normalized", "=", email)]))
-        partner, confirmed = self._spid_partner_from_email(formataddr((name, email)))
-        # visible at once only to a new contact of no client: nobody else's portal
-        portal_confirmed = not existed and not partner.parent_id
-        vals = {
-            "name": title,
-            "description": plaintext2html(post.get("description") or ""),
-            "partner_id": partner.id,
-            "channel": "web",
-            "email_from": email,
-            "requester_unconfirmed": not confirmed,
-            "portal_confirmed": portal_confirmed,
-            "notify_customer": portal_confirmed,
-            "submit_ip": remote_ip or False,
-            "category_id": category.id,
-        }
-        if post.get("client_name") and not confirmed:
-            vals["description"] += Markup("<p>%s</p>") % _("Client given: %s", post["client_name"])
-        try:
-            ticket = self.sudo().create(vals)
-        except (UserError, ValidationError) as error:
-            # the creation limits name the contact, their tickets and client
-            raise UserError(
-                _(
-                    "We cannot open a new request for this address right now."
-                    " Please contact us by email or phone."
-                )
-            ) from error
-        if attachments:
-            ticket._spid_portal_attach(attachments, _("Attachments of the request"))
-        if not portal_confirmed:
-            ticket._spid_send_confirmation_request()
-        return ticket
-
-    @api.model
-    def _spid_check_submit_rate(self, address, remote_ip):
-        """At most N tickets per address (+tag stripped) and M per client IP
-        over the last hour (system parameters spid_helpdesk.submit_rate_limit
-        and spid_helpdesk.submit_ip_rate_limit; 0 turns a limit off)."""
-        params = self.env["ir.config_parameter"].sudo()
-        since = fields.Datetime.now() - timedelta(hours=1)
-        Ticket = self.sudo().with_context(active_test=False)
-        limit = int(params.get_param("spid_helpdesk.submit_rate_limit", DEFAULT_SUBMIT_RATE_LIMIT))
-        if (
-            limit
-            and Ticket.search_count([("email_from_key", "=", address), ("create_date", ">=", since)]) >= limit
-        ):
-            raise UserError(
-                _("Too many requests from this address in the last hour; please try again later.")
-            )
-        ip_limit = int(params.get_param("spid_helpdesk.submit_ip_rate_limit", DEFAULT_SUBMIT_IP_RATE_LIMIT))
-        if (
-            remote_ip
-            and ip_limit
-            and Ticket.search_count([("submit_ip", "=", remote_ip), ("create_date", ">=", since)]) >= ip_limit
-        ):
-            raise UserError(
-                _("Too many requests from your network in the last hour; please try again later.")
-            )
-
-    def _spid_confirmation_token(self):
-        """The signed token of the confirmation link: bound to the ticket
-        and the address it was sent to; nothing stored."""
-        self.ensure_one()
-        return hmac(self.env(su=True), CONFIRM_SCOPE, (self.id, self.sudo().email_from or ""))
-
-    def _spid_check_confirmation_token(self, token):
-        self.ensure_one()
-        return bool(token) and isinstance(token, str) and consteq(self._spid_confirmation_token(), token)
-
-    def _spid_send_confirmation_request(self):
-        """Email the address of the form a link to confirm the request. The
-        email carries no text of the visitor: the page it opens shows it."""
-        self.ensure_one()
-        ticket = self.sudo()
-        lang = ticket.partner_id.lang or self.env.lang
-        ticket = ticket.with_context(lang=lang)
-        base_url = ticket.get_base_url()
-        url = f"{base_url}/helpdesk/confirm/{ticket.id}/{ticket._spid_confirmation_token()}"
-        company = ticket.company_id
-        body = Markup("<div><p>%s</p><p>%s</p><p><a href='%s'>%s</a></p><p>%s</p></div>") % (
-            ticket.env._("Hello,"),
-            ticket.env._(
-                "A request %(reference)s was sent from our website with your email address. Before"
-                " it appears in your customer space and we answer it, please confirm that it is yours.",
-                reference=ticket.reference,
-            ),
-            url,
-            ticket.env._("See and confirm the request"),
-            ticket.env._("If you did not send it, ignore this email: nothing will be shown or sent to you."),
-        )
-        self.env["mail.mail"].sudo().create(
-            {
-                "subject": ticket.env._(
-                    "%(company)s: please confirm your request %(reference)s",
-                    company=company.name,
-                    reference=ticket.reference,
-                ),
-                "body_html": body,
-                "email_to": ticket.email_from,
-                "email_from": company.email_formatted or self.env.user.email_formatted or False,
-                "auto_delete": True,
-            }
-        )
-        # not in the ticket's thread (the requester has not confirmed it): a note for the agents
-        ticket._message_log(body=_("A confirmation request was emailed to %s.", ticket.email_from))
-
-    def _spid_portal_confirm(self, token):
-        """Confirm an unconfirmed request through its emailed link: it shows
-        on the requester's portal, and the usual emails reach them."""
-        self.ensure_one()
-        ticket = self.sudo()
-        if not ticket.exists() or not ticket._spid_check_confirmation_token(token):
-            raise AccessError(_("This link is not valid."))
-        if ticket.portal_confirmed:
-            return False
-        ticket.write({"portal_confirmed": True, "notify_customer": True})
-        ticket._message_log(
-            body=_("The requester confirmed the request through the link sent to %s.", ticket.email_from)
-        )
-        template = ticket.status_id.mail_template_id
-        if template and ticket.status_id.is_start:
-            ticket.message_post_with_source(
-                template,
-                subtype_xmlid="mail.mt_note",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-        return True
 
     # ------------------------------------------------------------------
     # Files
@@ -693,9 +530,7 @@ class SpidTicket(models.Model):
                 raise AccessError(_("Only the requester closes a ticket."))
             if ticket.is_closed:
                 raise UserError(_("Ticket %s is already closed.", ticket.reference))
-            allowed = ticket.sudo().status_id.transition_ids.to_status_id
-            if allowed and status not in allowed:
-                raise UserError(_("Ticket %s cannot be closed in its current status.", ticket.reference))
+            self.env["spid.ticket.transition"]._spid_check(ticket, status, requester=ticket.partner_id)
             ticket.sudo().write(
                 {
                     "status_id": status.id,

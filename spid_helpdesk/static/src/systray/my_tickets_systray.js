@@ -17,7 +17,7 @@ export class SpidMyTicketsSystray extends Component {
         onWillStart(async () => {
             this.state.agent = await user.hasGroup("spid_helpdesk.group_spid_agent");
             if (this.state.agent) {
-                this.state.count = await this.orm.call("spid.ticket", "spid_waiting_count", []);
+                this.state.count = await this.orm.call("spid.ticket", "spid_my_open_ticket_count", []);
             }
         });
     }
