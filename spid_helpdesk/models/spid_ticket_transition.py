@@ -126,11 +126,15 @@ class SpidTicketTransition(models.Model):
                 yield AccessError(
                     _(
                         "Only %(groups)s may move a ticket from %(from)s to %(to)s.",
-                        groups=", ".join(transition.group_ids.mapped("full_name")),
+                        groups=transition._spid_group_names(),
                         to=status.name,
                         **{"from": current.name},
                     )
                 )
+
+    def _spid_group_names(self):
+        """The groups these transitions are reserved to, for a message."""
+        return ", ".join(self.group_ids.mapped("full_name"))
 
     @api.model
     def _spid_check_entry(self, tickets):
@@ -150,7 +154,7 @@ class SpidTicketTransition(models.Model):
                 raise AccessError(
                     _(
                         "Only %(groups)s may put a ticket in %(status)s.",
-                        groups=", ".join(transitions.group_ids.mapped("full_name")),
+                        groups=transitions._spid_group_names(),
                         status=status.name,
                     )
                 )
