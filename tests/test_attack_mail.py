@@ -11,7 +11,7 @@ change."""
 
 from unittest.mock import patch
 
-from attack_common import JsonRpcAttacker
+from attack_common import AGENT, JsonRpcAttacker, raw_email
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import email_normalize
@@ -25,29 +25,11 @@ LOGGER = "odoo.addons.spid_helpdesk.models.mail_thread._logger"
 STRANGER = "Mallory <mallory@evil.example>"
 
 
-def raw_email(sender, subject, msgid, to=ALIAS, body="Hello", cc="", extra=""):
-    return (
-        f"From: {sender}\nTo: {to}\n"
-        + (f"Cc: {cc}\n" if cc else "")
-        + f"Subject: {subject}\nMessage-ID: <{msgid}@attacker.example>\n{extra}"
-        + 'MIME-Version: 1.0\nContent-Type: text/plain; charset="utf-8"\n\n'
-        + f"{body}\n"
-    )
-
-
 class AttackMailCommon(SpidHelpdeskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.alias_domain = cls.env["mail.alias.domain"].create({"name": ALIAS_DOMAIN})
-        cls.env.company.alias_domain_id = cls.alias_domain
-        cls.team.write(
-            {
-                "alias_name": "help",
-                "alias_domain_id": cls.alias_domain.id,
-                "default_category_id": cls.category.id,
-            }
-        )
+        cls._team_alias(ALIAS_DOMAIN, "help")
         cls.env["ir.config_parameter"].sudo().set_param("spid_helpdesk.mail_rate_limit", "0")
         cls.other_contact.email = "otto@other.example.com"
         cls.ticket = cls._ticket(name="Secret printer plan")
@@ -70,6 +52,7 @@ class AttackMailCommon(SpidHelpdeskCommon):
 
     def _receive(self, sender, subject, **kwargs):
         type(self).counter += 1
+        kwargs.setdefault("to", ALIAS)
         raw = raw_email(sender, subject, f"attack-{self.counter}", **kwargs)
         thread_id = self.env["mail.thread"].message_process(None, raw.encode())
         self.env.flush_all()
@@ -349,7 +332,7 @@ class TestAttackMailRpc(JsonRpcAttacker, HttpCase):
         super().setUpClass()
         env = cls.env
         env["spid.sla.policy"].search([]).active = False
-        cls.agent = new_test_user(env, "am_agent", groups="base.group_user,spid_helpdesk.group_spid_agent")
+        cls.agent = new_test_user(env, "am_agent", groups=AGENT)
         client = env["res.partner"].create({"name": "RPC client", "is_company": True, "spid_is_client": True})
         requester = env["res.partner"].create(
             {"name": "RPC requester", "parent_id": client.id, "email": "am_portal@rpc.example"}

@@ -24,11 +24,12 @@ import json
 import re
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
 from odoo.addons.spid_helpdesk_portal.models import spid_ticket as spid_ticket_module
 from odoo.addons.spid_helpdesk_portal.models.spid_ticket import PORTAL_READABLE_FIELDS
+from odoo.addons.spid_helpdesk_portal.tests.common import SpidPortalCommon
 
 # What an attacker adds to every call: context keys the code once read,
 # Odoo's own switches, and nonsense.
@@ -52,52 +53,18 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"
 
 
 @tagged("post_install", "-at_install")
-class TestAttackPortal(HttpCase):
+class TestAttackPortal(SpidPortalCommon):
+    login_prefix = "atk_"
+    email_domain = "atk.example"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        env = cls.env
-        env["spid.sla.policy"].search([]).active = False
-        params = env["ir.config_parameter"].sudo()
-        params.set_param("spid_helpdesk.submit_rate_limit", "0")
-        params.set_param("spid_helpdesk.submit_ip_rate_limit", "0")
-        Partner = env["res.partner"]
-        cls.client_a = Partner.create(
-            {
-                "name": "Atk Alpha",
-                "is_company": True,
-                "spid_is_client": True,
-                "spid_team_visibility": "grouped",
-            }
-        )
-        cls.client_b = Partner.create({"name": "Atk Beta", "is_company": True, "spid_is_client": True})
-
-        def customer(login, client):
-            partner = Partner.create(
-                {"name": login.title(), "parent_id": client.id, "email": f"{login}@atk.example"}
-            )
-            return new_test_user(
-                env, login, groups="base.group_portal", partner_id=partner.id, email=partner.email
-            )
-
-        cls.anna = customer("atk_anna", cls.client_a)
-        cls.bert = customer("atk_bert", cls.client_b)
-        cls.agent = new_test_user(env, "atk_agent", groups="base.group_user,spid_helpdesk.group_spid_agent")
-        Ticket = env["spid.ticket"]
-        cls.ticket = Ticket.create(
-            {"name": "Anna's printer", "partner_id": cls.anna.partner_id.id, "user_id": cls.agent.id}
-        )
-        cls.other = Ticket.create({"name": "Bert's server", "partner_id": cls.bert.partner_id.id})
-        env["spid.workunit"].create(
-            {
-                "ticket_id": cls.ticket.id,
-                "visibility": "internal",
-                "description": "<p>SECRETWORK</p>",
-                "user_id": cls.agent.id,
-                "duration": 3,
-            }
-        )
-        cls.ticket.message_post(body="SECRETNOTE", subtype_xmlid="mail.mt_note")
+        cls.anna = cls._customer("atk_anna", cls.client_a)
+        cls.bert = cls._customer("atk_bert", cls.client_b)
+        cls.ticket = cls._portal_ticket(cls.anna, "Anna's printer", user_id=cls.agent.id)
+        cls.other = cls._portal_ticket(cls.bert, "Bert's server")
+        cls._internal_work(cls.ticket, "SECRETWORK", "SECRETNOTE")
         cls.ticket.message_post(
             body="Public answer",
             message_type="comment",
@@ -136,13 +103,6 @@ class TestAttackPortal(HttpCase):
         )
         self.assertLess(response.status_code, 500, response.text[:500])
         return response.json()
-
-    def csrf(self, url="/my/tickets/new"):
-        return form_csrf_token(self.url_open(url).text)
-
-    def post(self, url, data, files=None, token_url="/my/tickets/new"):
-        data = dict(data, csrf_token=self.csrf(token_url))
-        return self.url_open(url, data=data, files=files, allow_redirects=False)
 
     def submit(self, files=None, **values):
         """The public form, as an anonymous visitor."""

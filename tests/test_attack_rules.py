@@ -16,19 +16,15 @@ Each refused attack leaves nothing changed."""
 import base64
 import json
 import re
-from contextlib import contextmanager
 
-from attack_common import JsonRpcAttacker
+from attack_common import AGENT, MANAGER, SUPERVISOR, JsonRpcAttacker, RefusalAsserts
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
 
-AGENT = "base.group_user,spid_helpdesk.group_spid_agent"
-SUPERVISOR = "base.group_user,spid_helpdesk.group_spid_supervisor"
-MANAGER = "base.group_user,spid_helpdesk.group_spid_manager"
 RATING_FIELDS = (
     "rating_ids",
     "rating_last_value",
@@ -62,11 +58,9 @@ AGENT_RULES = (
     "spid_helpdesk.spid_workunit_report_rule_agent",
 )
 
-REFUSED = (AccessError, UserError, ValidationError)
-
 
 @tagged("post_install", "-at_install")
-class TestAttackRules(JsonRpcAttacker, HttpCase):
+class TestAttackRules(RefusalAsserts, JsonRpcAttacker, HttpCase):
     hostile_context = HOSTILE_CONTEXT
 
     @classmethod
@@ -147,33 +141,6 @@ class TestAttackRules(JsonRpcAttacker, HttpCase):
         env.flush_all()
 
     # -- helpers -------------------------------------------------------------
-
-    @contextmanager
-    def assertRefused(self, regex=None):
-        """Refused by an access, user or validation error (matching `regex`),
-        and rolled back, as the RPC caller's transaction would be."""
-        try:
-            with self.env.cr.savepoint():
-                yield
-        except REFUSED as error:
-            self.env.invalidate_all()
-            if regex:
-                self.assertRegex(str(error), regex)
-            return
-        self.fail("not refused")
-
-    def assertRefusedRpc(self, model, method, args, kwargs=None, context=None):
-        result, error = self._call_kw(model, method, args, kwargs, context)
-        self.assertTrue(error, f"{model}.{method}{args} answered {result!r}")
-        self.env.invalidate_all()
-        return error
-
-    def assertCannotSee(self, user, record):
-        as_user = record.with_user(user)
-        self.assertFalse(as_user.has_access("read"), f"{user.login} reads {record}")
-        self.assertFalse(as_user.search([("id", "=", record.id)]), f"{user.login} finds {record}")
-        with self.assertRaises(AccessError):
-            as_user.read(["display_name"])
 
     def _follows(self, record, user):
         return user.partner_id in record.sudo().message_partner_ids

@@ -8,59 +8,42 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 from werkzeug.urls import url_encode
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
+from odoo.addons.spid_helpdesk_portal.tests.common import SpidPortalCommon
 
 ERROR_BOX = 'class="alert alert-danger"'
 
 
 @tagged("post_install", "-at_install")
-class TestFuzzPortal(HttpCase):
+class TestFuzzPortal(SpidPortalCommon):
+    login_prefix = "fuzz_"
+    email_domain = "fuzz.example"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        env["spid.sla.policy"].search([]).active = False
-        env["ir.config_parameter"].sudo().set_param("spid_helpdesk.submit_rate_limit", "0")
-        env["ir.config_parameter"].sudo().set_param("spid_helpdesk.submit_ip_rate_limit", "0")
-        Partner = env["res.partner"]
-        cls.client = Partner.create(
-            {
-                "name": "Fuzz Corp",
-                "is_company": True,
-                "spid_is_client": True,
-                "spid_team_visibility": "grouped",
-            }
-        )
-        cls.other_client = Partner.create({"name": "Victim Ltd", "is_company": True, "spid_is_client": True})
-        cls.site = Partner.create({"name": "Fuzz plant", "parent_id": cls.client.id, "type": "other"})
-        cls.other_site = Partner.create(
-            {"name": "Victim site", "parent_id": cls.other_client.id, "type": "other"}
-        )
-        contact = Partner.create({"name": "Fanny", "parent_id": cls.client.id, "email": "fanny@fuzz.example"})
-        cls.customer = new_test_user(
-            env, "fuzz_fanny", groups="base.group_portal", partner_id=contact.id, email=contact.email
-        )
-        victim = Partner.create(
-            {"name": "Vic", "parent_id": cls.other_client.id, "email": "vic@victim.example"}
-        )
-        # an agent in no team: no automatic assignment ever picks them
-        cls.outsider_agent = new_test_user(
-            env, "fuzz_outsider", groups="base.group_user,spid_helpdesk.group_spid_agent"
-        )
+        # client_a, grouped, is the customer's; client_b is the victim's
+        cls.client, cls.site = cls.client_a, cls.site_a
+        cls.other_client, cls.other_site = cls.client_b, cls.site_b
+        cls.customer = cls._customer("fuzz_fanny", cls.client, name="Fanny")
+        victim = cls._customer("fuzz_vic", cls.other_client, name="Vic")
+        # the common agent is in no team: no automatic assignment ever picks them
+        cls.outsider_agent = cls.agent
         cls.category = env["spid.ticket.category"].create({"name": "Fuzz category"})
         cls.type = env["spid.ticket.type"].create({"name": "Fuzz type", "portal_selectable": True})
         cls.hidden_type = env["spid.ticket.type"].create(
             {"name": "Internal only", "portal_selectable": False}
         )
-        cls.ticket = env["spid.ticket"].create({"name": "Fanny's printer", "partner_id": contact.id})
-        cls.victim_ticket = env["spid.ticket"].create({"name": "Vic's server", "partner_id": victim.id})
+        cls.ticket = cls._portal_ticket(cls.customer, "Fanny's printer")
+        cls.victim_ticket = cls._portal_ticket(victim, "Vic's server")
 
     def setUp(self):
         super().setUp()
         self.authenticate("fuzz_fanny", "fuzz_fanny")
-        self.token = form_csrf_token(self.url_open("/my/tickets/new").text)
+        self.token = self.csrf()
 
     def _post(self, url, data):
         return self.url_open(url, data=dict(data, csrf_token=self.token), allow_redirects=False, timeout=60)

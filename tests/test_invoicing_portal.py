@@ -2,25 +2,17 @@
 customer, neither through the ORM nor on the portal page."""
 
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
+
+from odoo.addons.spid_helpdesk_portal.tests.common import SpidPortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestInvoicingHiddenFromPortal(HttpCase):
+class TestInvoicingHiddenFromPortal(SpidPortalCommon):
     def test_customer_sees_no_price(self):
-        client = self.env["res.partner"].create(
-            {"name": "Priced Co", "is_company": True, "spid_is_client": True}
-        )
-        contact = self.env["res.partner"].create(
-            {"name": "Paula Priced", "parent_id": client.id, "email": "paula@priced.example.com"}
-        )
-        portal = new_test_user(
-            self.env,
-            "priced_portal",
-            groups="base.group_portal",
-            partner_id=contact.id,
-            password="priced_portal",
-        )
+        client = self.client_a
+        portal = self._customer("priced_portal", client, name="Paula Priced")
+        contact = portal.partner_id
         product = self.env["product.product"].create({"name": "Secret rate", "type": "service"})
         self.env["spid.tariff"].create({"client_id": client.id, "product_id": product.id, "price": 987.0})
         ticket = self.env["spid.ticket"].create(

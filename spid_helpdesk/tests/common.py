@@ -1,4 +1,5 @@
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
@@ -25,6 +26,78 @@ def form_csrf_token(html):
     marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+def _counted(case, precommit):
+    """Flush what is pending (uncounted), then count until the context ends;
+    yields a list that receives the count."""
+    env = case.env
+    env.flush_all()
+    env.cr.flush()
+    env.invalidate_all()
+    with patch("random.random", lambda: 1):  # no garbage collection of the bus at random
+        before = env.cr.sql_log_count
+        result = []
+        yield result
+        env.flush_all()
+        if precommit:
+            env.cr.flush()
+        result.append(env.cr.sql_log_count - before)
+
+
+def count_queries(case, func, *args, precommit=False):
+    """The queries of `func(*args)` on the test's cursor (an HttpCase's
+    requests run on it too), from empty record caches, with the ORM's writes
+    flushed; with `precommit`, the precommit hooks too (tracking values,
+    followers' notifications), as a commit would run them."""
+    counter = contextmanager(_counted)(case, precommit)
+    with counter as result:
+        func(*args)
+    return result[0]
+
+
+def assert_query_budget(case, budget, what, action, warmups=2):
+    """`action()` makes exactly `budget` queries, precommit hooks included
+    (count_queries), once steady: after `warmups` runs and until two runs in
+    a row cost the same (3 more at most), so that what earlier tests left in
+    the registry's caches does not change the count. Odoo's assertQueryCount
+    outside @warmup only caps the count: here fewer queries fail too, so that
+    an improvement is seen and the budget tightened to it, and no new query
+    hides in an old margin. Returns the count."""
+    counts = [count_queries(case, action, precommit=True) for _i in range(warmups + 1)]
+    while counts[-1] != counts[-2] and len(counts) < warmups + 4:
+        counts.append(count_queries(case, action, precommit=True))  # not steady yet
+    count = counts[-1]
+    case.assertLessEqual(
+        count,
+        budget,
+        f"{what}: {count} queries, over its budget of {budget}: remove them or raise it",
+    )
+    case.assertEqual(
+        count, budget, f"{what}: {count} queries, under its budget of {budget}: tighten the budget to {count}"
+    )
+    return count
+
+
+def assert_queries_flat(case, make_data, action, sizes=(1, 10, 50), slack=0, warmup=True):
+    """The queries of `action` do not grow with the data: for each size n
+    (ascending), `data = make_data(n)` builds the data of that size (or adds
+    to it), then `action(data)` is measured (count_queries) after one
+    unmeasured run (`warmup`: caches, sequences). The counts of all sizes
+    may differ by `slack` at most (0: equal). Returns {size: count}."""
+    counts = {}
+    for size in sizes:
+        data = make_data(size)
+        if warmup:
+            count_queries(case, action, data)
+        counts[size] = count_queries(case, action, data)
+    case.assertTrue(all(counts.values()), f"nothing was counted: {counts}")
+    case.assertLessEqual(
+        max(counts.values()) - min(counts.values()),
+        slack,
+        f"queries per data size {counts}: they grow with the data",
+    )
+    return counts
 
 
 class SpidHelpdeskCommon(TransactionCase):
@@ -101,6 +174,20 @@ class SpidHelpdeskCommon(TransactionCase):
         with super().assertRaisesRegex(exception, regex), self.env.cr.savepoint():
             yield
         self.env.invalidate_all()
+
+    @classmethod
+    def _team_alias(cls, domain, alias_name):
+        """Emails to `alias_name`@`domain` (the company's alias domain) open
+        tickets of `cls.team`, in `cls.category` by default."""
+        cls.alias_domain = cls.env["mail.alias.domain"].create({"name": domain})
+        cls.env.company.alias_domain_id = cls.alias_domain
+        cls.team.write(
+            {
+                "alias_name": alias_name,
+                "alias_domain_id": cls.alias_domain.id,
+                "default_category_id": cls.category.id,
+            }
+        )
 
     @classmethod
     def _ticket(cls, user=None, **values):

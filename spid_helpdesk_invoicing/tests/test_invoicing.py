@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
+from odoo.addons.spid_helpdesk.tests.common import assert_queries_flat
 
 from .common import SpidInvoicingCommon
 
@@ -296,20 +297,19 @@ class TestInvoicing(SpidInvoicingCommon):
         clients = self.env["res.partner"].create(
             [{"name": f"Client {i}", "is_company": True, "spid_is_client": True} for i in range(10)]
         )
-        counts = {}
-        for per_client in (10, 100):
+
+        def tickets(per_client):
             for client in clients:
                 self._tickets(client, 1.0, count=per_client)
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
+            return per_client
+
+        def invoice(per_client):
             moves = self._invoice()
-            self.env.flush_all()
-            counts[per_client] = self.cr.sql_log_count - before
             self.assertEqual(len(moves), 10)
             self.assertEqual(len(moves.invoice_line_ids), 10 * per_client)
+
         # 900 more tickets on the same 10 invoices cost (almost) no more queries
-        self.assertLess(counts[100] - counts[10], 40, counts)
+        assert_queries_flat(self, tickets, invoice, sizes=(10, 100), slack=39, warmup=False)
 
 
 @tagged("post_install", "-at_install")
