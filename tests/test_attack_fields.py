@@ -35,7 +35,7 @@ SYSTEM_ONLY = {
     "auto_close_warned_date", "limit_warning",
     # service levels, totals, statistics
     "sla_status", "sla_deadline", "sla_compliance", "sla_at_risk", "total_hours", "workunit_count",
-    "statistics_html", "calendar_event_ids", "calendar_event_count",
+    "statistics_html", "duration_tracking", "calendar_event_ids", "calendar_event_count",
     # values of other records shown on the ticket
     "partner_phone", "partner_email", "type_required", "type_locked",
     # invoicing
@@ -431,14 +431,14 @@ class TestAttackFields(JsonRpcAttacker, SpidInvoicingCommon, HttpCase):
         )
         messages = other.message_ids
         with self.assertRaises(UserError):
-            (mine | other).with_user(self.supervisor).action_merge_into(mine.with_user(self.supervisor))
+            (mine | other).with_user(self.supervisor)._spid_merge_into(mine.with_user(self.supervisor))
         self.assertEqual(other.message_ids, messages)
         self.assertFalse(other.is_closed)
         self.assertNotIn(self.contact_b, mine.message_partner_ids)
 
     def test_internal_notes_are_not_readable_by_id(self):
         ticket = self.open_ticket
-        ticket.with_user(self.agent).action_escalate(self.agent, "ATK-INTERNAL-REASON")
+        ticket.with_user(self.agent)._spid_escalate(self.agent, "ATK-INTERNAL-REASON")
         note = ticket.message_ids.filtered(lambda m: "ATK-INTERNAL-REASON" in (m.body or ""))
         self.assertTrue(note)
         self.assertTrue(note.subtype_id.internal)

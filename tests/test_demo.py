@@ -16,7 +16,7 @@ class TestDemo(HttpCase):
         self.assertEqual(set(modules.mapped("state")), {"installed"})
         self.assertEqual(len(modules), 3)
         for module in modules:
-            self.assertEqual(module.latest_version, "18.0.1.0.0")
+            self.assertTrue(module.latest_version.startswith("18.0."), module.name)
 
     def test_bridges_installed(self):
         """The bridges come with Odoo's maintenance and project, and the demo

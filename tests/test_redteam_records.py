@@ -236,7 +236,7 @@ class TestRedTeamRecords(RedTeamOneCommon):
             _result, error = self._call_kw("spid.ticket.merge.wizard", "action_merge", [[wizard]])
         self.assertTrue(error, "merged another team's ticket through active_ids")
         # into another team's ticket, as target
-        _result, error = self._call_kw("spid.ticket", "action_merge_into", [mine.ids, self.ticket_b.id])
+        _result, error = self._call_kw("spid.ticket", "_spid_merge_into", [mine.ids, self.ticket_b.id])
         self.assertTrue(error)
         self.assertEqual(
             (self._messages(self.ticket_b), self._row(self.ticket_b, ["status_id", "merged_into_id"])), before
@@ -290,7 +290,7 @@ class TestRedTeamRecords(RedTeamOneCommon):
             if not error:
                 _result, error = self._call_kw("spid.ticket.reopen.wizard", "action_confirm", [[wizard]])
             self.assertTrue(error, f"{user.login} reopened a locked ticket")
-            _result, error = self._call_kw("spid.ticket", "action_reopen", [locked.ids, "again"])
+            _result, error = self._call_kw("spid.ticket", "_spid_reopen", [locked.ids, "again"])
             self.assertTrue(error, f"{user.login} reopened a locked ticket by RPC")
         self._login(self.agent)
         wizard, error = self._call_kw(

@@ -592,7 +592,7 @@ class SpidTicket(models.Model):
         with_switch(self, SYSTEM).write({"is_locked": False})
         return True
 
-    def action_reopen(self, reason=None):
+    def _spid_reopen(self, reason=None):
         """Reopen closed tickets into the reopening status, with a reason."""
         status = self.env["spid.ticket.status"].search([("is_reopen", "=", True)], limit=1)
         if not status:
@@ -631,7 +631,7 @@ class SpidTicket(models.Model):
             "context": {"default_ticket_id": self.id},
         }
 
-    def action_escalate(self, user, reason):
+    def _spid_escalate(self, user, reason):
         """Change the owner with a reason, logged in the chatter."""
         if not reason or not reason.strip():
             raise UserError(_("Say why the ticket is escalated."))

@@ -35,7 +35,7 @@ class SpidTicketMerge(models.Model):
         )
         messages.write({"res_id": target.id, "record_name": target.display_name})
 
-    def action_merge_into(self, target):
+    def _spid_merge_into(self, target):
         """Merge the tickets of `self` other than `target` into `target`:
         their messages, attachments, activities, work units and followers go
         to `target`; each duplicate is closed with resolution `duplicate`,
@@ -87,7 +87,7 @@ class SpidTicketMerge(models.Model):
         )
         return True
 
-    def action_split(self, name, workunits=None, messages=None):
+    def _spid_split(self, name, workunits=None, messages=None):
         """Move the given work units and messages of this ticket to a new
         sub-ticket, which keeps the client, requester, routing and type."""
         self.ensure_one()

@@ -73,18 +73,18 @@ class TestMergeSplit(SpidHelpdeskCommon):
         # only the owner or a supervisor closes: agent_2 owns neither ticket
         self.env["spid.ticket"].browse(self.dup.id).write({"user_id": self.agent_2.id})
         with self.assertRaisesRegex(AccessError, "Only the owner"):
-            (self.kept | self.dup).with_user(self.agent).action_merge_into(self.kept)
+            (self.kept | self.dup).with_user(self.agent)._spid_merge_into(self.kept)
         self.assertEqual(self.units.filtered(lambda u: u.duration > 0.5).ticket_id, self.dup, "nothing moved")
         # a stranger to both tickets cannot merge them
         with self.assertRaises(AccessError):
-            (self.kept | self.dup).with_user(self.agent_other).action_merge_into(self.kept)
+            (self.kept | self.dup).with_user(self.agent_other)._spid_merge_into(self.kept)
         closed = self._ticket(name="Closed", user_id=self.agent.id)
         closed.write(self._close_values(self.st_closed))
         closed.action_lock()
         with self.assertRaisesRegex(UserError, "is locked"):
-            (self.kept | closed).with_user(self.supervisor).action_merge_into(self.kept)
+            (self.kept | closed).with_user(self.supervisor)._spid_merge_into(self.kept)
         with self.assertRaisesRegex(UserError, "at least one other ticket"):
-            self.kept.action_merge_into(self.kept)
+            self.kept._spid_merge_into(self.kept)
 
     def test_split_moves_the_chosen_work_and_messages(self):
         customer_message = self._messages(self.dup).filtered(lambda m: m.body and "Customer detail" in m.body)
@@ -113,8 +113,8 @@ class TestMergeSplit(SpidHelpdeskCommon):
 
     def test_split_refuses_what_is_not_its_own(self):
         with self.assertRaisesRegex(UserError, "Only work units and messages of ticket"):
-            self.dup.with_user(self.agent).action_split(
+            self.dup.with_user(self.agent)._spid_split(
                 "X", self.units.filtered(lambda u: u.ticket_id == self.kept)
             )
         with self.assertRaisesRegex(UserError, "Choose the work units or messages"):
-            self.dup.with_user(self.agent).action_split("X")
+            self.dup.with_user(self.agent)._spid_split("X")

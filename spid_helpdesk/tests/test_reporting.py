@@ -74,7 +74,7 @@ class TestReporting(SpidHelpdeskCommon):
         ticket = self._tickets()[0]
         self.env.flush_all()
         self.env.cr.precommit.run()
-        ticket.with_user(self.supervisor).action_reopen("again")
+        ticket.with_user(self.supervisor)._spid_reopen("again")
         self.env.flush_all()
         self.env.cr.precommit.run()
         row = (

@@ -144,7 +144,7 @@ class TestSla(SpidHelpdeskCommon):
         self.assertEqual(ticket.sla_status, "met")
         self.assertEqual(ticket.sla_compliance, 100.0)
         with freeze_time(at(MONDAY, 13)):
-            ticket.with_user(self.supervisor).action_reopen("not fixed")
+            ticket.with_user(self.supervisor)._spid_reopen("not fixed")
         self.assertEqual(resolution.status, "ongoing")
         # 3 hours spent before closing, 5 left from 13:00
         self.assertEqual(resolution.deadline, at(MONDAY, 18))

@@ -99,7 +99,7 @@ class TestWorkflow(SpidHelpdeskCommon):
 
     def test_reopen_by_supervisor_goes_to_reopened(self):
         ticket = self._closed_ticket()
-        ticket.with_user(self.supervisor).action_reopen("Still broken")
+        ticket.with_user(self.supervisor)._spid_reopen("Still broken")
         self.assertEqual(ticket.status_id, self.st_reopened)
         self.assertFalse(ticket.date_closed)
         self.assertFalse(ticket.resolution)
@@ -109,13 +109,13 @@ class TestWorkflow(SpidHelpdeskCommon):
         # an internal requester (the portal side comes with the portal addon)
         ticket = self._ticket(user=self.agent, user_id=self.agent.id, partner_id=self.agent_2.partner_id.id)
         ticket.write(self._close_values(self.st_closed))
-        ticket.with_user(self.agent_2).action_reopen("It failed again")
+        ticket.with_user(self.agent_2)._spid_reopen("It failed again")
         self.assertEqual(ticket.status_id, self.st_reopened)
 
     def test_agent_cannot_reopen(self):
         ticket = self._closed_ticket()
         with self.assertRaisesRegex(AccessError, "requester .* or a supervisor"):
-            ticket.with_user(self.agent).action_reopen("why not")
+            ticket.with_user(self.agent)._spid_reopen("why not")
         with self.assertRaises(AccessError):
             ticket.with_user(self.agent).write({"status_id": self.st_reopened.id})
         self.assertTrue(ticket.is_closed)
@@ -127,7 +127,7 @@ class TestWorkflow(SpidHelpdeskCommon):
         ticket.with_user(self.agent).action_lock()
         self.assertTrue(ticket.is_locked)
         with self.assertRaisesRegex(UserError, "locked"):
-            ticket.with_user(self.supervisor).action_reopen("again")
+            ticket.with_user(self.supervisor)._spid_reopen("again")
         with self.assertRaisesRegex(UserError, "locked"):
             ticket.with_user(self.supervisor).write({"name": "changed"})
         with self.assertRaisesRegex(UserError, "locked"):
@@ -162,7 +162,7 @@ class TestWorkflow(SpidHelpdeskCommon):
         self.assertEqual(ticket.user_id, self.agent_2)
         self.assertIn("Needs a DBA", ticket.message_ids[0].body)
         with self.assertRaisesRegex(UserError, "why"):
-            ticket.action_escalate(self.agent, "  ")
+            ticket._spid_escalate(self.agent, "  ")
 
     def test_editor_is_never_writable(self):
         ticket = self._ticket(user=self.agent)

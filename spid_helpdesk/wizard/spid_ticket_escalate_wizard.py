@@ -16,5 +16,5 @@ class SpidTicketEscalateWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.ticket_id.action_escalate(self.user_id, self.reason)
+        self.ticket_id._spid_escalate(self.user_id, self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -29,7 +29,7 @@ class SpidTicketMergeWizard(models.TransientModel):
         self.ensure_one()
         if self.target_id not in self.ticket_ids:
             raise UserError(_("The ticket to keep must be one of the tickets to merge."))
-        self.ticket_ids.action_merge_into(self.target_id)
+        self.ticket_ids._spid_merge_into(self.target_id)
         return {
             "type": "ir.actions.act_window",
             "res_model": "spid.ticket",

@@ -10,5 +10,5 @@ class SpidTicketReopenWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.ticket_id.action_reopen(self.reason)
+        self.ticket_id._spid_reopen(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -21,7 +21,7 @@ class SpidTicketSplitWizard(models.TransientModel):
 
     def action_split(self):
         self.ensure_one()
-        child = self.ticket_id.action_split(self.name, self.workunit_ids, self.message_ids)
+        child = self.ticket_id._spid_split(self.name, self.workunit_ids, self.message_ids)
         return {
             "type": "ir.actions.act_window",
             "res_model": "spid.ticket",

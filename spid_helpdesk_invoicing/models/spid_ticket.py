@@ -174,9 +174,9 @@ class SpidTicket(models.Model):
                 )
             )
 
-    def action_reopen(self, reason=None):
+    def _spid_reopen(self, reason=None):
         self._spid_check_not_invoiced()
-        return super().action_reopen(reason=reason)
+        return super()._spid_reopen(reason=reason)
 
     def action_unlock(self):
         posted = self.sudo().filtered(lambda t: t.move_id.state == "posted")

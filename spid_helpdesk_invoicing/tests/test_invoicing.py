@@ -196,7 +196,7 @@ class TestInvoicing(SpidInvoicingCommon):
         with self.assertRaisesRegex(UserError, "locked|invoice"):
             self.env["spid.workunit"].with_user(self.agent).create({"ticket_id": ticket.id, "duration": 1.0})
         with self.assertRaisesRegex(UserError, "locked|invoice"):
-            ticket.action_reopen()
+            ticket._spid_reopen()
         manager = self._spid_user("hd_inv_manager", "spid_helpdesk.group_spid_manager", self.company)
         with self.assertRaisesRegex(AccessError, "posted invoice"):
             tickets[0].with_user(manager).action_unlock()

@@ -32,5 +32,5 @@ class TestEquipmentTickets(SpidHelpdeskCommon):
     def test_split_keeps_the_equipment(self):
         ticket = self._ticket(user=self.agent, equipment_id=self.printer.id, user_id=self.agent.id)
         unit = self.env["spid.workunit"].with_user(self.agent).create({"ticket_id": ticket.id, "duration": 1})
-        child = ticket.with_user(self.agent).action_split("Second part", unit)
+        child = ticket.with_user(self.agent)._spid_split("Second part", unit)
         self.assertEqual(child.equipment_id, self.printer)

@@ -544,5 +544,5 @@ class SpidTicket(models.Model):
         reason = clean_form_values({"reason": reason})["reason"]
         if not isinstance(reason, str) or not reason.strip():
             raise ValidationError(_("Say why the ticket must be reopened."))
-        # action_reopen checks the requester and the lock itself
-        self.action_reopen(reason)
+        # _spid_reopen checks the requester and the lock itself
+        self._spid_reopen(reason)
