@@ -380,10 +380,10 @@ class SpidTicketSla(models.Model):
                     }
                 )
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
-        self._spid_escalate()
+        self._spid_escalate_breaches()
         self._spid_mail_breaches()
 
-    def _spid_escalate(self):
+    def _spid_escalate_breaches(self):
         by_values = defaultdict(list)
         for line in self:
             ticket, escalation = line.ticket_id, line.policy_id.escalation
