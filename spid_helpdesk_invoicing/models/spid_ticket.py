@@ -1,4 +1,6 @@
-from odoo import _, api, fields, models
+from collections import defaultdict
+
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
@@ -213,3 +215,136 @@ class SpidTicket(models.Model):
             "res_id": self.move_id.id,
             "view_mode": "form",
         }
+
+    # ------------------------------------------------------------------
+    # Invoicing (the wizard spid.ticket.invoice.wizard calls it)
+    # ------------------------------------------------------------------
+
+    def _spid_create_invoices(self, journal, invoice_date):
+        """Invoice these tickets in the current company (env.company): one
+        draft customer invoice per client and order reference, in `journal`
+        and dated `invoice_date`, one line per ticket; returns the invoices.
+
+        Private, so that no request calls it: the caller chooses the tickets
+        as its user (record rules), the invoices are created as that user,
+        and only the invoicing's own values (which ticket a line bills, the
+        ticket's invoice) are written under the SYSTEM switch."""
+        # who may invoice: the users of the invoicing wizard (billing)
+        self.env["spid.ticket.invoice.wizard"].check_access("create")
+        company = self.env.company
+        if not journal:
+            raise UserError(_("Choose a sales journal of %s.", company.name))
+        tickets = self._spid_take_for_invoicing()
+        if not tickets:
+            raise UserError(
+                _("No closed ticket is left to invoice on or before %s for these clients.", invoice_date)
+            )
+        untariffed = tickets.filtered(lambda t: not t.tariff_id)
+        if untariffed:
+            raise UserError(
+                _(
+                    "No tariff applies to tickets %(tickets)s: add a general tariff line "
+                    "of company %(company)s or one for their client.",
+                    tickets=", ".join(untariffed[:10].mapped("reference")),
+                    company=company.name,
+                )
+            )
+        groups = defaultdict(self.browse)
+        for ticket in tickets:
+            groups[ticket.client_id.commercial_partner_id, ticket.order_ref or ""] |= ticket
+        keys = list(groups)
+        # the lines name their tickets: the invoicing's own (SYSTEM) values
+        moves = (
+            with_switch(self.env["account.move"], SYSTEM)
+            .with_company(company)
+            .create(
+                [
+                    groups[client, ref]._spid_invoice_vals(journal, invoice_date, client, ref)
+                    for client, ref in keys
+                ]
+            )
+            .with_env(self.env)
+        )
+        for key, move in zip(keys, moves):
+            groups[key]._spid_set_invoice(move)
+        return moves
+
+    def _spid_take_for_invoicing(self):
+        """These tickets, locked for this transaction: a ticket that another
+        user is invoicing at this moment is skipped, and so is one that became
+        invoiced meanwhile (or is of another company)."""
+        if not self:
+            return self
+        self.flush_recordset(["company_id", "move_id"])
+        self.env.cr.execute(
+            "SELECT id FROM spid_ticket WHERE id = ANY(%s) AND company_id = %s AND move_id IS NULL"
+            " FOR UPDATE SKIP LOCKED",
+            [self.ids, self.env.company.id],
+        )
+        free = {row[0] for row in self.env.cr.fetchall()}
+        return self.filtered(lambda t: t.id in free)
+
+    def _spid_invoice_vals(self, journal, invoice_date, client, order_ref):
+        """The values of the invoice of these tickets, of one client and order."""
+        partner = client._spid_invoice_address()
+        company = self.env.company
+        # the client's currency is its pricelist's; tariffs are in the company's
+        currency = client.with_company(company).property_product_pricelist.currency_id or company.currency_id
+        prices = {
+            tariff: company.currency_id._convert(tariff.price, currency, company, invoice_date)
+            for tariff in self.tariff_id
+        }
+        analytic = self._spid_analytic_distribution(partner, self.tariff_id.product_id)
+        # labels in the client's language (env._, as _() finds none in a comprehension)
+        client_env = self.with_context(lang=partner.lang or self.env.lang).env
+        return {
+            "move_type": "out_invoice",
+            "company_id": company.id,
+            "journal_id": journal.id,
+            "partner_id": partner.id,
+            "invoice_date": invoice_date,
+            "currency_id": currency.id,
+            "ref": order_ref or False,
+            "invoice_origin": client.spid_contract_ref or False,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": ticket.tariff_id.product_id.id,
+                        "name": client_env._(
+                            "[%(reference)s] %(title)s, %(hours)s h",
+                            reference=ticket.reference,
+                            title=ticket.name,
+                            hours=round(ticket.billable_hours, 2),
+                        ),
+                        "quantity": ticket.invoice_quantity,
+                        "price_unit": prices[ticket.tariff_id],
+                        "spid_ticket_id": ticket.id,
+                        "analytic_distribution": analytic[ticket.tariff_id.product_id] or False,
+                    }
+                )
+                for ticket in self
+            ],
+        }
+
+    @api.model
+    def _spid_analytic_distribution(self, partner, products):
+        """{product: analytic distribution} of an invoice's lines, found once per
+        product (Odoo's own compute looks them up line by line)."""
+        commercial = partner.commercial_partner_id
+        company = self.env.company
+        position = self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        Model = self.env["account.analytic.distribution.model"]
+        result = {}
+        for product in products:
+            account = product.product_tmpl_id.with_company(company).get_product_accounts(position)["income"]
+            result[product] = Model._get_distribution(
+                {
+                    "product_id": product.id,
+                    "product_categ_id": product.categ_id.id,
+                    "partner_id": commercial.id,
+                    "partner_category_id": commercial.category_id.ids,
+                    "account_prefix": account.code,
+                    "company_id": company.id,
+                }
+            )
+        return result

@@ -7,6 +7,7 @@ import openpyxl
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import get_public_method
 from odoo.tests import tagged
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
@@ -103,6 +104,27 @@ class TestInvoicing(SpidInvoicingCommon):
         self.assertEqual((after | still_open).mapped("invoice_state"), ["to_invoice", "to_invoice"])
         with self.assertRaisesRegex(UserError, "No closed ticket is left"):
             self._invoice()
+
+    def test_tickets_invoice_themselves(self):
+        """The invoicing is the tickets' own method: the given tickets, once."""
+        first, second = self._tickets(self.client_a, 1.0, count=2)
+        Ticket = self.env["spid.ticket"].with_user(self.billing)
+        move = Ticket.browse(first.ids)._spid_create_invoices(self.journal, self.today)
+        self.assertEqual(move.invoice_line_ids.spid_ticket_id, first)
+        self.assertEqual((move.journal_id, move.invoice_date), (self.journal, self.today))
+        self.assertEqual(second.invoice_state, "to_invoice")
+        with self.assertRaisesRegex(UserError, "No closed ticket is left"):
+            Ticket.browse(first.ids)._spid_create_invoices(self.journal, self.today)
+
+    def test_invoicing_method_is_the_wizards_only(self):
+        """No request reaches the method (private), and code calling it
+        needs the wizard's rights: an agent invoices nothing."""
+        ticket = self._tickets(self.client_a, 1.0)
+        with self.assertRaises(AccessError):
+            get_public_method(self.env["spid.ticket"], "_spid_create_invoices")
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.agent)._spid_create_invoices(self.journal, self.today)
+        self.assertEqual(ticket.invoice_state, "to_invoice")
 
     def test_one_invoice_per_client_and_order(self):
         invoice_contact = self.env["res.partner"].create(
