@@ -104,11 +104,10 @@ class SpidTicketTransition(models.Model):
                     )
                 )
                 continue
-            if status.is_closed and not current.is_closed and not (own or supervisor):
-                if ticket.user_id != user:
-                    yield AccessError(
-                        _("Only the owner of ticket %s or a supervisor may close it.", ticket.reference)
-                    )
+            if status.is_closed and not current.is_closed:
+                error = self._spid_closing_refusal(ticket, own or supervisor)
+                if error:
+                    yield error
                     continue
             if current.is_closed and not status.is_closed and not (own or supervisor):
                 if not (ticket.partner_id and ticket.partner_id == user.partner_id):
@@ -163,14 +162,22 @@ class SpidTicketTransition(models.Model):
     def _spid_check_closing(self, tickets):
         """Tickets created closed: the same rules as closing an open ticket
         (owner or supervisor, the fields the transitions into it ask for)."""
-        if not tickets._spid_is_supervisor():
-            for ticket in tickets:
-                if ticket.user_id != self.env.user:
-                    raise AccessError(
-                        _("Only the owner of ticket %s or a supervisor may close it.", ticket.reference)
-                    )
+        supervisor = tickets._spid_is_supervisor()
+        for ticket in tickets:
+            error = self._spid_closing_refusal(ticket, supervisor)
+            if error:
+                raise error
         for status in tickets.status_id:
             self._spid_check_required(tickets.filtered(lambda t, s=status: t.status_id == s), status)
+
+    @api.model
+    def _spid_closing_refusal(self, ticket, allowed):
+        """The error when the current user may not close `ticket`: only its
+        owner closes it, unless `allowed` already (a supervisor, or the
+        requester closing their own ticket)."""
+        if allowed or ticket.user_id == self.env.user:
+            return None
+        return AccessError(_("Only the owner of ticket %s or a supervisor may close it.", ticket.reference))
 
     @api.model
     def _spid_check_required(self, tickets, status):
