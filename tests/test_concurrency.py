@@ -331,9 +331,7 @@ class TestConcurrency(BaseCase):
             start_message = env["mail.message"].search([], order="id desc", limit=1).id
         self.addCleanup(self._restore_company, *saved)
         b_done = threading.Event()
-        patcher, handled = self._pause_first_batch(
-            "spid.ticket", "_spid_last_public_authors", "cron-a", b_done
-        )
+        patcher, handled = self._pause_first_batch("spid.ticket", "_spid_auto_close_locked", "cron-a", b_done)
 
         def cron(batch_size, before=None, after=None):
             return self._cron_thread(

@@ -69,14 +69,13 @@ class SpidTicketAutoClose(models.Model):
             ]),
             order="id",
         )  # fmt: skip
-        unwarned = tickets.filtered(lambda t: not t.auto_close_warned_date)
-        return tickets._spid_waiting_for_requester(unwarned._spid_query_last_public_authors())
+        return tickets._spid_waiting_for_requester()
 
-    def _spid_waiting_for_requester(self, authors):
+    def _spid_waiting_for_requester(self):
         """The tickets that wait for their requester: warned ones (any public
         message but the warning clears the warning) and those whose last
-        public message (`authors`: {ticket id: author partner id}, for the
-        unwarned) came from an internal user."""
+        public message came from an internal user."""
+        authors = self.filtered(lambda t: not t.auto_close_warned_date)._spid_last_public_authors()
         agents = set(
             self.env["res.users"]
             .sudo()
@@ -87,9 +86,6 @@ class SpidTicketAutoClose(models.Model):
 
     def _spid_last_public_authors(self):
         """{ticket id: author partner id} of each ticket's last public message."""
-        return self._spid_query_last_public_authors()
-
-    def _spid_query_last_public_authors(self):
         if not self:
             return {}
         self.env.flush_all()
@@ -110,8 +106,7 @@ class SpidTicketAutoClose(models.Model):
     def _spid_auto_close_batch(self):
         """Warn or close these due tickets, once each: another worker
         handling the same tickets (a manual run beside the cron) skips them
-        rather than warning the customer twice, and what changed since they
-        were found due (a customer's answer) is read again once locked."""
+        rather than warning the customer twice."""
         if not self:
             return
         self.env.flush_all()
@@ -119,10 +114,13 @@ class SpidTicketAutoClose(models.Model):
             "SELECT id FROM spid_ticket WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED", [self.ids]
         )
         tickets = self.browse([row[0] for row in self.env.cr.fetchall()])
-        if not tickets:
-            return
-        unwarned = tickets.filtered(lambda t: not t.auto_close_warned_date)
-        waiting = tickets._spid_waiting_for_requester(unwarned._spid_last_public_authors())
+        if tickets:
+            tickets._spid_auto_close_locked()
+
+    def _spid_auto_close_locked(self):
+        """Warn or close these locked tickets; what changed since they were
+        found due (a customer's answer) is read again first."""
+        waiting = self._spid_waiting_for_requester()
         now = fields.Datetime.now()
         to_warn = waiting.filtered(lambda t: not t.auto_close_warned_date)
         to_close = waiting.filtered(
