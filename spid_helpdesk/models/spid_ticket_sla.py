@@ -5,6 +5,7 @@ from pytz import utc
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..internal import SLA_SYSTEM, switched, with_switch
 from .spid_sla_policy import SLA_KINDS
@@ -329,6 +330,7 @@ class SpidTicketSla(models.Model):
 
     @api.model
     def _spid_breached_domain(self):
+        """Running clocks past their deadline, not yet failed."""
         return [
             ("status", "=", "ongoing"),
             ("running_since", "!=", False),
@@ -337,17 +339,11 @@ class SpidTicketSla(models.Model):
 
     @api.model
     def _spid_lock_breached(self, limit):
+        """The `limit` earliest breached clocks that no other worker holds,
+        locked for this transaction."""
         self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT id FROM spid_ticket_sla
-             WHERE status = 'ongoing' AND running_since IS NOT NULL AND deadline < %s
-             ORDER BY deadline
-             LIMIT %s
-               FOR UPDATE SKIP LOCKED
-            """,
-            [fields.Datetime.now(), limit],
-        )
+        query = self.sudo()._search(self._spid_breached_domain(), order="deadline", limit=limit)
+        self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _spid_handle_breaches(self):
