@@ -16,7 +16,11 @@ eval "$(bash "$REPO/scripts/pg.sh" env)"
 say "Fresh database $DB with $ADDONS"
 dropdb --if-exists "$DB"
 rm -rf "$STATE/data/filestore/$DB"
-bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --stop-after-init \
+bash "$REPO/scripts/odoo.sh" -d "$DB" -i base --stop-after-init \
+  --log-level=warn --http-port="${TEST_HTTP_PORT:-8169}"
+# French active before the addons install, exactly as `make run` builds the
+# demo, so that noupdate data (statuses, subtypes, templates) get their terms.
+bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --load-language=fr_FR --stop-after-init \
   --log-level=warn --http-port="${TEST_HTTP_PORT:-8169}"
 # pytest-odoo reads this configuration; HttpCase tests reach the server that
 # --odoo-http starts on the test port.
