@@ -19,8 +19,9 @@ lint:           ## ruff and pylint-odoo only
 install:        ## Odoo 18 and the Python requirements only
 	bash scripts/install_odoo.sh
 
-stop:           ## stop the demo server and the private PostgreSQL
+stop:           ## stop the demo server, its mail catcher and the private PostgreSQL
 	-@[ -f .local/odoo.pid ] && kill $$(cat .local/odoo.pid) 2>/dev/null; rm -f .local/odoo.pid
+	-@[ -f .local/mailcatcher.pid ] && kill $$(cat .local/mailcatcher.pid) 2>/dev/null; rm -f .local/mailcatcher.pid
 	bash scripts/pg.sh stop
 
 clean: stop     ## remove the local cluster, filestore and logs (keeps Odoo's install)

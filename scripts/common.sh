@@ -19,3 +19,10 @@ ADDONS="spid_helpdesk,spid_helpdesk_invoicing,spid_helpdesk_portal,spid_helpdesk
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The demo's mail catcher (scripts/mailcatcher.py) needs aiosmtpd; it is kept
+# out of requirements.txt so that adding it does not reinstall Odoo's stack.
+AIOSMTPD=${AIOSMTPD:-aiosmtpd==1.4.6}
+ensure_aiosmtpd() {
+  "$VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null || "$VENV/bin/pip" install -q "$AIOSMTPD"
+}

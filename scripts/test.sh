@@ -5,6 +5,7 @@
 source "$(dirname "$0")/common.sh"
 DB=${TEST_DB:-spid_test}
 bash "$REPO/scripts/install_odoo.sh"
+ensure_aiosmtpd  # tests/test_first_hour.py sends through the demo's mail catcher
 bash "$REPO/scripts/lint.sh"
 # A cluster this run starts is stopped at the end; one already running stays.
 if [[ -z "${PGHOST:-}" ]] && ! bash "$REPO/scripts/pg.sh" status; then

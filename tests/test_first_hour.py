@@ -1,0 +1,184 @@
+"""The first hour of an evaluator (#15): French that is really in the
+database, and emails that arrive somewhere one can read them.
+
+The test database is built as `make run` builds the demo (scripts/test.sh:
+base first, then the addons with French active), so these tests read what a
+French customer of the demo reads. The mail test starts the project's own
+mail catcher (scripts/mailcatcher.py, aiosmtpd) and sends through Odoo's real
+SMTP client to it."""
+
+import email
+import email.policy
+import socket
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+from odoo import modules
+from odoo.tests import TransactionCase, tagged
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@tagged("post_install", "-at_install")
+class TestFrenchData(TransactionCase):
+    """Data files are `noupdate`: their French must land at installation."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, lang="fr_FR"))
+        cls.client = cls.env["res.partner"].create(
+            {"name": "Boulangerie Martin", "is_company": True, "spid_is_client": True}
+        )
+        cls.requester = cls.env["res.partner"].create(
+            {
+                "name": "Claire Martin",
+                "email": "claire@boulangerie.test",
+                "lang": "fr_FR",
+                "parent_id": cls.client.id,
+            }
+        )
+
+    def test_french_is_active(self):
+        self.assertIn("fr_FR", dict(self.env["res.lang"].get_installed()))
+
+    def test_statuses_in_french(self):
+        new = self.env.ref("spid_helpdesk.status_new")
+        self.assertEqual(new.name, "Nouveau")
+        self.assertEqual(new.portal_name, "Reçu")
+        self.assertEqual(
+            self.env.ref("spid_helpdesk.status_closed").with_context(lang="en_US").name, "Closed"
+        )
+
+    def test_subtypes_in_french(self):
+        self.assertEqual(self.env.ref("spid_helpdesk.mt_ticket_new").name, "Ticket ouvert")
+        self.assertEqual(self.env.ref("mail.mt_note").name, "Note")
+        self.assertEqual(self.env.ref("mail.mt_comment").name, "Discussions")
+
+    def test_acknowledgement_in_french(self):
+        """The requester's language decides the email's: a French customer
+        gets the acknowledgement in French, subject and body."""
+        ticket = self.env["spid.ticket"].create(
+            {"name": "Four en panne", "partner_id": self.requester.id, "client_id": self.client.id}
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # status templates go out with the tracking
+        mail = ticket.message_ids.filtered(lambda m: m.subject and ticket.reference in m.subject)
+        self.assertEqual(len(mail), 1, "one acknowledgement, to the requester")
+        self.assertIn(self.requester, mail.notified_partner_ids | mail.partner_ids)
+        template = self.env.ref("spid_helpdesk.mail_template_ticket_ack")
+        body_fr = template.with_context(lang="fr_FR").body_html
+        body_en = template.with_context(lang="en_US").body_html
+        self.assertNotEqual(body_fr, body_en, "the template has French terms")
+        self.assertIn("Bonjour", mail.body)
+        self.assertNotIn("Hello", mail.body)
+        # and a subject with words: the closing email's, rendered as it is sent
+        closing = self.env.ref("spid_helpdesk.mail_template_ticket_closed_rating")
+        subject = closing._render_field("subject", ticket.ids, compute_lang=True)[ticket.id]
+        self.assertEqual(subject, f"{ticket.reference} clôturé\xa0: qu'en avez-vous pensé\xa0?")  # French typography
+
+
+def free_port():
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@tagged("post_install", "-at_install")
+class TestMailCatcher(TransactionCase):
+    """`make run` points Odoo at scripts/mailcatcher.py: what Odoo sends is a
+    file the evaluator can open, and nothing shows a delivery failure."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.folder = Path(cls.env["ir.attachment"]._filestore()).parent / "mailcatcher-test"
+        cls.folder.mkdir(parents=True, exist_ok=True)
+        for old in cls.folder.glob("*.eml"):
+            old.unlink()
+        cls.port = free_port()
+        cls.catcher = subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO / "scripts/mailcatcher.py"),
+                "--port",
+                str(cls.port),
+                "--dir",
+                str(cls.folder),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        cls.addClassCleanup(cls.catcher.wait, 10)
+        cls.addClassCleanup(cls.catcher.terminate)
+        assert "mail catcher:" in cls.catcher.stdout.readline()
+        cls.env["ir.mail_server"].search([]).active = False
+        cls.env["ir.mail_server"].create(
+            {
+                "name": "Mail catcher",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": cls.port,
+                "smtp_encryption": "none",
+            }
+        )
+        client = cls.env["res.partner"].create(
+            {"name": "Garage Petit", "is_company": True, "spid_is_client": True}
+        )
+        cls.requester = cls.env["res.partner"].create(
+            {"name": "Paul Petit", "email": "paul@garage.test", "lang": "fr_FR", "parent_id": client.id}
+        )
+        # queued, as the mail cron of a running server would find it
+        cls.ticket = (
+            cls.env["spid.ticket"]
+            .with_context(mail_notify_force_send=False)
+            .create({"name": "Pont élévateur bloqué", "partner_id": cls.requester.id, "client_id": client.id})
+        )
+
+    def _send_for_real(self, mails):
+        """Odoo skips SMTP while a test runs; this test is about SMTP."""
+        current, modules.module.current_test = modules.module.current_test, None
+        try:
+            mails.send(raise_exception=True)
+        finally:
+            modules.module.current_test = current
+
+    def _received(self, count):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            files = sorted(self.folder.glob("*.eml"))
+            if len(files) >= count:
+                return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+            time.sleep(0.05)
+        self.fail("the catcher received %d message(s), expected %d" % (len(files), count))
+
+    def test_acknowledgement_lands_in_the_catcher(self):
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the acknowledgement is queued with the tracking
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "spid.ticket"), ("res_id", "=", self.ticket.id)])
+        )
+        self.assertEqual(len(mails), 1)
+        self._send_for_real(mails)
+        (message,) = self._received(1)
+        self.assertIn("paul@garage.test", message["To"])
+        self.assertIn(self.ticket.reference, message["Subject"])
+        body = message.get_body(("html", "plain")).get_content()
+        self.assertIn("Bonjour", body)
+        # sent, not failed: no red envelope in the chatter
+        notifications = (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id.res_id", "=", self.ticket.id),
+                    ("mail_message_id.model", "=", "spid.ticket"),
+                ]
+            )
+        )
+        self.assertFalse(notifications.filtered(lambda n: n.notification_status in ("exception", "bounce")))
+        self.assertFalse(self.ticket.message_has_error)
