@@ -78,7 +78,8 @@ class TestFrenchData(TransactionCase):
         # and a subject with words: the closing email's, rendered as it is sent
         closing = self.env.ref("spid_helpdesk.mail_template_ticket_closed_rating")
         subject = closing._render_field("subject", ticket.ids, compute_lang=True)[ticket.id]
-        self.assertEqual(subject, f"{ticket.reference} clôturé\xa0: qu'en avez-vous pensé\xa0?")  # French typography
+        # (French typography: no-break spaces before the colon and the question mark)
+        self.assertEqual(subject, f"{ticket.reference} clôturé\xa0: qu'en avez-vous pensé\xa0?")
 
 
 def free_port():
