@@ -33,6 +33,8 @@ SYSTEM_ONLY = {
     # workflow
     "is_closed", "is_new", "date_status", "date_closed", "closed_by_id", "is_locked", "merged_into_id",
     "auto_close_warned_date", "limit_warning",
+    # what the current user may do now, for the form
+    "allowed_status_ids", "can_close", "can_take",
     # service levels, totals, statistics
     "sla_status", "sla_deadline", "sla_compliance", "sla_at_risk", "total_hours", "workunit_count",
     "statistics_html", "duration_tracking", "calendar_event_ids", "calendar_event_count",

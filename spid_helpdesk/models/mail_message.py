@@ -23,3 +23,15 @@ class MailMessage(models.Model):
             )
         )
         return forbidden + internal.with_env(self.env)
+
+    def _extras_to_store(self, store, format_reply):
+        """Internal work units are drawn as Odoo's logged notes (grey, no
+        bubble): they are internal like notes, but keep their own subtype,
+        which the internal followers subscribe to."""
+        super()._extras_to_store(store, format_reply=format_reply)
+        internal = self.env.ref("spid_helpdesk.mt_workunit_internal", raise_if_not_found=False)
+        if not internal:
+            return
+        for message in self:
+            if message.subtype_id == internal:
+                store.add(message, {"is_note": True})

@@ -220,6 +220,15 @@ class SpidTicket(models.Model):
         tracking=True,
         help="A locked ticket is closed for good: it can be neither changed nor reopened.",
     )
+    # What the current user may do now, for the form: the server's rules
+    # decide, these only keep the screen from offering what they refuse.
+    allowed_status_ids = fields.Many2many(
+        "spid.ticket.status",
+        compute="_compute_allowed_actions",
+        string="Allowed statuses",
+    )
+    can_close = fields.Boolean(compute="_compute_allowed_actions", string="May close")
+    can_take = fields.Boolean(compute="_compute_allowed_actions", string="May take")
 
     auto_close_warned_date = fields.Datetime(
         readonly=True, copy=False, help="When the requester was warned of the automatic closing."
@@ -310,14 +319,30 @@ class SpidTicket(models.Model):
 
     @api.depends("workunit_ids.duration")
     def _compute_total_hours(self):
+        # a form being edited (new records, onchange) counts the lines as
+        # they are on screen; saved tickets are summed in one query
+        saved = self.filtered("id")
+        edited = self - saved
         totals = {
             ticket.id: (hours, count)
             for ticket, hours, count in self.env["spid.workunit"]._read_group(
-                [("ticket_id", "in", self.ids)], ["ticket_id"], ["duration:sum", "__count"]
+                [("ticket_id", "in", saved.ids)], ["ticket_id"], ["duration:sum", "__count"]
             )
         }
-        for ticket in self:
+        for ticket in saved:
             ticket.total_hours, ticket.workunit_count = totals.get(ticket.id, (0.0, 0))
+        for ticket in edited:
+            ticket.total_hours = sum(ticket.workunit_ids.mapped("duration"))
+            ticket.workunit_count = len(ticket.workunit_ids)
+
+    @api.depends_context("uid")
+    @api.depends("status_id", "user_id", "team_id", "is_locked")
+    def _compute_allowed_actions(self):
+        allowed = self.env["spid.ticket.transition"]._spid_allowed_statuses(self)
+        for ticket in self:
+            ticket.allowed_status_ids = ticket.status_id | allowed[ticket]
+            ticket.can_close = any(allowed[ticket].mapped("is_closed")) and not ticket.is_closed
+            ticket.can_take = ticket.user_id != self.env.user and not ticket._spid_take_refusal()
 
     def action_print_workorder(self):
         return self.env.ref("spid_helpdesk.action_report_spid_workorder").report_action(self)
@@ -336,7 +361,10 @@ class SpidTicket(models.Model):
     @api.depends("reference", "name")
     def _compute_display_name(self):
         for ticket in self:
-            ticket.display_name = f"[{ticket.reference}] {ticket.name}" if ticket.reference else ticket.name
+            name = ticket.name or _("New ticket")
+            # "/" is the reference of a ticket not saved yet
+            numbered = ticket.reference and ticket.reference != "/"
+            ticket.display_name = f"[{ticket.reference}] {name}" if numbered else name
 
     # ------------------------------------------------------------------
     # Constraints and onchanges
@@ -560,14 +588,34 @@ class SpidTicket(models.Model):
         )
         return candidates.sorted("sequence")[:1]
 
+    def _spid_take_refusal(self):
+        """The error when the current user may not take this ticket, else
+        None: an agent takes an open ticket of one of their teams, or one
+        without team; a supervisor takes any open ticket."""
+        self.ensure_one()
+        user = self.env.user
+        if not user.has_group("spid_helpdesk.group_spid_agent"):
+            return AccessError(_("Only helpdesk agents can take tickets."))
+        ticket = self.sudo()
+        if ticket.is_closed:
+            return UserError(_("Ticket %s is closed.", ticket.reference))
+        if ticket.team_id and user not in ticket.team_id.member_ids and not self._spid_is_supervisor():
+            return AccessError(
+                _(
+                    "Ticket %(ref)s belongs to team %(team)s: only its members or a supervisor may take it.",
+                    ref=ticket.reference,
+                    team=ticket.team_id.name,
+                )
+            )
+        return None
+
     def action_take(self):
         """The current agent becomes the owner."""
         user = self.env.user
-        if not user.has_group("spid_helpdesk.group_spid_agent"):
-            raise AccessError(_("Only helpdesk agents can take tickets."))
         for ticket in self:
-            if ticket.is_closed:
-                raise UserError(_("Ticket %s is closed.", ticket.reference))
+            error = ticket._spid_take_refusal()
+            if error:
+                raise error
             vals = {"user_id": user.id}
             status = ticket._spid_next_open_status()
             if status:
@@ -630,6 +678,20 @@ class SpidTicket(models.Model):
             "target": "new",
             "context": {"default_ticket_id": self.id},
         }
+
+    def _spid_escalation_candidates(self):
+        """Who may take this ticket over: the active agents of its team, or
+        of any team when it has none, except its owner. Agents outside every
+        team (finance, administrators) own no ticket by escalation."""
+        self.ensure_one()
+        ticket = self.sudo()
+        teams = ticket.team_id or self.env["spid.team"].sudo().search(
+            [("company_id", "in", [ticket.company_id.id, False])]
+        )
+        members = teams.member_ids.filtered_domain(
+            [("active", "=", True), *self.env["res.users"]._spid_agent_domain()]
+        )
+        return (members - ticket.user_id).with_env(self.env)
 
     def _spid_escalate(self, user, reason):
         """Change the owner with a reason, logged in the chatter."""

@@ -41,7 +41,7 @@ class SpidTicketStatistics(models.Model):
             ]
             # plain loops: _() finds the language in this frame, not in a comprehension's
             for name, spent in status_times.get(ticket.id, []):
-                rows.append((_("In %s (hours)", name), f"{spent:.2f}"))
+                rows.append((_("Status %s (hours)", name), f"{spent:.2f}"))
             for name, total in hours.get(ticket.id, []):
                 rows.append((_("Work of %s (hours)", name), f"{total:.2f}"))
             ticket.statistics_html = Markup('<table class="table table-sm">%s</table>') % Markup("").join(

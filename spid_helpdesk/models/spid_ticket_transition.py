@@ -77,59 +77,85 @@ class SpidTicketTransition(models.Model):
         `status`, lazily: the first is enough to refuse."""
         if not tickets:
             return
-        outgoing = defaultdict(dict)
-        for transition in self.sudo().search([("from_status_id", "in", tickets.sudo().status_id.ids)]):
-            outgoing[transition.from_status_id.id][transition.to_status_id.id] = transition
-        user = self.env.user
+        outgoing = self._spid_outgoing(tickets)
         supervisor = tickets.with_env(self.env)._spid_is_supervisor()
         # the rule reads what the caller may not (lock, owner): it decides
         # for the current user, from the ticket's facts
         for ticket in tickets.sudo():
-            current = ticket.status_id
-            own = bool(requester) and ticket.partner_id == requester
-            if ticket.is_locked:
-                yield UserError(_("Ticket %s is locked: its status can no longer change.", ticket.reference))
-                continue
-            allowed = outgoing.get(current.id)
-            transition = allowed.get(status.id) if allowed else None
-            if allowed and not transition:
-                yield UserError(
-                    _(
-                        "Ticket %(ref)s cannot go from %(from)s to %(to)s."
-                        " Allowed next statuses: %(allowed)s.",
-                        ref=ticket.reference,
-                        to=status.name,
-                        allowed=", ".join(t.to_status_id.name for t in allowed.values()),
-                        **{"from": current.name},
-                    )
+            error = self._spid_refusal(ticket, status, outgoing, supervisor, requester)
+            if error:
+                yield error
+
+    @api.model
+    def _spid_allowed_statuses(self, tickets):
+        """{ticket: the statuses the current user may move it to now}, its
+        own status excluded: what the status bar offers. The same rule as
+        `_spid_check`, with one query for the whole set."""
+        statuses = self.env["spid.ticket.status"].sudo().search([])
+        outgoing = self._spid_outgoing(tickets)
+        supervisor = tickets._spid_is_supervisor()
+        return {
+            ticket: statuses.filtered(
+                lambda status, t=ticket: status != t.status_id
+                and not self._spid_refusal(t.sudo(), status, outgoing, supervisor)
+            )
+            for ticket in tickets
+        }
+
+    @api.model
+    def _spid_outgoing(self, tickets):
+        """{status id: {target status id: transition}} from the statuses of `tickets`."""
+        outgoing = defaultdict(dict)
+        for transition in self.sudo().search([("from_status_id", "in", tickets.sudo().status_id.ids)]):
+            outgoing[transition.from_status_id.id][transition.to_status_id.id] = transition
+        return outgoing
+
+    @api.model
+    def _spid_refusal(self, ticket, status, outgoing, supervisor, requester=None):
+        """The error when the current user may not move `ticket` (read as
+        superuser) to `status`, else None. `outgoing`: `_spid_outgoing`."""
+        user = self.env.user
+        current = ticket.status_id
+        own = bool(requester) and ticket.partner_id == requester
+        if ticket.is_locked:
+            return UserError(_("Ticket %s is locked: its status can no longer change.", ticket.reference))
+        allowed = outgoing.get(current.id)
+        transition = allowed.get(status.id) if allowed else None
+        if allowed and not transition:
+            return UserError(
+                _(
+                    "Ticket %(ref)s cannot go from %(from)s to %(to)s. Allowed next statuses: %(allowed)s.",
+                    ref=ticket.reference,
+                    to=status.name,
+                    allowed=", ".join(t.to_status_id.name for t in allowed.values()),
+                    **{"from": current.name},
                 )
-                continue
-            if status.is_closed and not current.is_closed:
-                error = self._spid_closing_refusal(ticket, own or supervisor)
-                if error:
-                    yield error
-                    continue
-            if current.is_closed and not status.is_closed and not (own or supervisor):
-                if not (ticket.partner_id and ticket.partner_id == user.partner_id):
-                    yield AccessError(
-                        _("Only the requester of ticket %s or a supervisor may reopen it.", ticket.reference)
-                    )
-                    continue
-            if (
-                transition
-                and transition.group_ids
-                and not own
-                and not self.env.su
-                and not (transition.group_ids & user.groups_id)
-            ):
-                yield AccessError(
-                    _(
-                        "Only %(groups)s may move a ticket from %(from)s to %(to)s.",
-                        groups=transition._spid_group_names(),
-                        to=status.name,
-                        **{"from": current.name},
-                    )
+            )
+        if status.is_closed and not current.is_closed:
+            error = self._spid_closing_refusal(ticket, own or supervisor)
+            if error:
+                return error
+        if current.is_closed and not status.is_closed and not (own or supervisor):
+            if not (ticket.partner_id and ticket.partner_id == user.partner_id):
+                return AccessError(
+                    _("Only the requester of ticket %s or a supervisor may reopen it.", ticket.reference)
                 )
+        if (
+            transition
+            and transition.group_ids
+            and not own
+            and not self.env.su
+            and not (transition.group_ids & user.groups_id)
+        ):
+            return AccessError(
+                _(
+                    "Only %(groups)s may move a ticket from %(from)s to %(to)s.",
+                    groups=transition._spid_group_names(),
+                    to=status.name,
+                    **{"from": current.name},
+                )
+            )
+        return None
 
     def _spid_group_names(self):
         """The groups these transitions are reserved to, for a message."""

@@ -15,3 +15,4 @@ from . import test_ticket_types
 from . import test_merge_split
 from . import test_import
 from . import test_security_rules
+from . import test_honest_ui
