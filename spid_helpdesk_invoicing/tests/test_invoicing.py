@@ -105,6 +105,51 @@ class TestInvoicing(SpidInvoicingCommon):
         with self.assertRaisesRegex(UserError, "No closed ticket is left"):
             self._invoice()
 
+    def test_turnover_to_invoice_is_what_the_wizard_bills(self):
+        """Finance's figures agree: the turnover's "to invoice" is the
+        wizard's selection, not every ticket with billable work."""
+        still_open = self._tickets(self.client_b, 2.0, closed=None)
+        closed = self._tickets(self.client_b, 1.0)
+        self.assertEqual(still_open.invoice_state, "to_invoice", "priced while it is worked on")
+        Wizard = self.env["spid.ticket.invoice.wizard"].with_user(self.billing)
+        wizard = Wizard.create(
+            {"client_ids": [Command.set(self.client_b.ids)], "journal_id": self.journal.id}
+        )
+        self.assertEqual(wizard.ticket_ids, closed)
+        self.assertEqual((wizard.ticket_count, wizard.amount_total), (1, 60.0))
+
+        def turnover():
+            Report = self.env["spid.turnover.report"].with_user(self.billing)
+            Report._spid_flush_sources()
+            return {
+                (ticket, kind): amount
+                for ticket, kind, amount in Report._read_group(
+                    [("client_id", "=", self.client_b.id)], ["ticket_id", "kind"], ["amount:sum"]
+                )
+            }
+
+        self.assertEqual(turnover(), {(closed, "to_invoice"): 60.0})
+        self.assertEqual(
+            sum(turnover().values()), wizard.amount_total, "the turnover to invoice is the wizard's amount"
+        )
+        moves = wizard.action_create_invoices()
+        move = self.env["account.move"].browse(moves["domain"][0][2])
+        self.assertEqual(move.spid_ticket_ids, closed)
+        self.assertEqual(turnover(), {}, "a draft invoice is neither to invoice nor turnover yet")
+        move.action_post()
+        self.assertEqual(turnover(), {(closed, "invoiced"): 60.0})
+        self.assertEqual(still_open.invoice_state, "to_invoice")
+
+    def test_invoicing_takes_only_what_the_wizard_selects(self):
+        """The rule holds on the server, whatever tickets a caller passes: an
+        open ticket, or one closed after the invoice date, is not billed."""
+        still_open = self._tickets(self.client_a, 1.0, closed=None)
+        later = self._tickets(self.client_a, 1.0, closed=2)
+        Ticket = self.env["spid.ticket"].with_user(self.billing)
+        with self.assertRaisesRegex(UserError, "No closed ticket is left"):
+            Ticket.browse((still_open | later).ids)._spid_create_invoices(self.journal, self.today)
+        self.assertEqual((still_open | later).mapped("move_id"), self.env["account.move"])
+
     def test_tickets_invoice_themselves(self):
         """The invoicing is the tickets' own method: the given tickets, once."""
         first, second = self._tickets(self.client_a, 1.0, count=2)
