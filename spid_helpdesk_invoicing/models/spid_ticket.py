@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_duration
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
 
@@ -337,7 +337,9 @@ class SpidTicket(models.Model):
                             "[%(reference)s] %(title)s, %(hours)s h",
                             reference=ticket.reference,
                             title=ticket.name,
-                            hours=round(ticket.billable_hours, 2),
+                            # hours:minutes for people, as the screens and reports show
+                            # them; the line's quantity stays a number of hours
+                            hours=format_duration(ticket.billable_hours),
                         ),
                         "quantity": ticket.invoice_quantity,
                         "price_unit": prices[ticket.tariff_id],

@@ -446,6 +446,22 @@ class TestInvoicingOutputs(SpidInvoicingCommon):
         )[0][0]
         self.assertEqual(invoiced, 0.0)
 
+    def test_hours_read_as_hours_minutes_on_one_invoice(self):
+        """One convention for people, hours:minutes, on the invoice's lines,
+        its PDF and the work order; the quantity stays a number of hours."""
+        ticket = self._tickets(self.client_b, 2.25)
+        ticket.workunit_ids.visibility = "public"
+        move = self._invoice(client_ids=[Command.set(self.client_b.ids)])
+        line = move.invoice_line_ids
+        self.assertEqual(line.name, f"[{ticket.reference}] {ticket.name}, 02:15 h")
+        self.assertEqual(line.quantity, 2.25)
+        Report = self.env["ir.actions.report"]
+        invoice = Report._render_qweb_html("account.report_invoice", move.ids)[0].decode()
+        workorder = Report._render_qweb_html("spid_helpdesk.report_spid_workorder", ticket.ids)[0].decode()
+        for html in (invoice, workorder):
+            self.assertIn("02:15", html)
+            self.assertNotIn("2.25 h", html)
+
     def test_invoice_pdf_lists_the_tickets(self):
         html = (
             self.env["ir.actions.report"]
