@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import openpyxl
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -461,6 +462,24 @@ class TestInvoicingOutputs(SpidInvoicingCommon):
         for html in (invoice, workorder):
             self.assertIn("02:15", html)
             self.assertNotIn("2.25 h", html)
+
+    def test_work_order_names_its_issuer_in_the_body(self):
+        """Without wkhtmltopdf's patched Qt there is no header nor footer: the
+        company and the ticket's reference are in the page itself."""
+        self.company.write({"street": "1 Rue du Support", "city": "Lyon", "zip": "69001"})
+        ticket = self.tickets[0]
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("spid_helpdesk.report_spid_workorder", ticket.ids)[0]
+            .decode()
+        )
+        page = etree.fromstring(html, etree.HTMLParser()).xpath("//div[@class='page']")
+        self.assertEqual(len(page), 1)
+        body = " ".join(page[0].itertext())
+        for text in (self.company.name, "1 Rue du Support", "Lyon", ticket.reference):
+            self.assertIn(text, body)
+        signatures = " ".join(page[0].xpath("//div[@name='signatures']")[0].itertext())
+        self.assertIn(ticket.reference, signatures, "the page the client signs names the ticket")
 
     def test_invoice_pdf_lists_the_tickets(self):
         html = (
