@@ -64,7 +64,7 @@ class SpidTariff(models.Model):
     rounding = fields.Float(
         string="Rounding (hours)",
         default=0.25,
-        help="Billable time is rounded up to a multiple of this, e.g. 0.25 for quarters of an hour.",
+        help="Billable time is rounded up to a multiple of this, e.g. 00:15 for quarters of an hour.",
     )
     hours_per_day = fields.Float(
         string="Hours per day",

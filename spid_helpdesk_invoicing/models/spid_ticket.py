@@ -1,7 +1,9 @@
 from collections import defaultdict
+from datetime import datetime, time, timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, format_duration
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
 
@@ -106,7 +108,9 @@ class SpidTicket(models.Model):
             units = ticket.workunit_ids.filtered("billable")
             if units:
                 totals[ticket.id] = sum(units.mapped("duration"))
-        others = (self - cached).ids
+        # a new record of an existing ticket (a form's onchange, e.g. the
+        # invoicing wizard's preview) counts the work units of that ticket
+        others = (self - cached)._origin.ids
         if others:
             groups = (
                 self.env["spid.workunit"]
@@ -115,7 +119,8 @@ class SpidTicket(models.Model):
                     [("ticket_id", "in", others), ("billable", "=", True)], ["ticket_id"], ["duration:sum"]
                 )
             )
-            totals.update((ticket.id, hours) for ticket, hours in groups)
+            origins = {ticket._origin.id: ticket.id for ticket in self - cached}
+            totals.update((origins[ticket.id], hours) for ticket, hours in groups)
         for ticket in self:
             ticket.billable_hours = totals.get(ticket.id, 0.0)
             if ticket.move_id:
@@ -220,6 +225,19 @@ class SpidTicket(models.Model):
     # Invoicing (the wizard spid.ticket.invoice.wizard calls it)
     # ------------------------------------------------------------------
 
+    @api.model
+    def _spid_invoiceable_domain(self, invoice_date):
+        """The tickets that an invoicing dated `invoice_date` bills: to invoice
+        (billable work in a billable status, on no invoice), closed on or
+        before that day, the whole day included. The one rule of what "to
+        invoice" means for finance: the wizard's selection and preview, the
+        tickets the invoicing takes, and the turnover still to invoice."""
+        domain = [("invoice_state", "=", "to_invoice"), ("is_closed", "=", True)]
+        if invoice_date:
+            end = datetime.combine(invoice_date + timedelta(days=1), time.min)
+            domain.append(("date_closed", "<", fields.Datetime.to_string(end)))
+        return domain
+
     def _spid_create_invoices(self, journal, invoice_date):
         """Invoice these tickets in the current company (env.company): one
         draft customer invoice per client and order reference, in `journal`
@@ -234,7 +252,7 @@ class SpidTicket(models.Model):
         company = self.env.company
         if not journal:
             raise UserError(_("Choose a sales journal of %s.", company.name))
-        tickets = self._spid_take_for_invoicing()
+        tickets = self._spid_take_for_invoicing(invoice_date)
         if not tickets:
             raise UserError(
                 _("No closed ticket is left to invoice on or before %s for these clients.", invoice_date)
@@ -269,19 +287,24 @@ class SpidTicket(models.Model):
             groups[key]._spid_set_invoice(move)
         return moves
 
-    def _spid_take_for_invoicing(self):
-        """These tickets, locked for this transaction: a ticket that another
+    def _spid_take_for_invoicing(self, invoice_date):
+        """Those of these tickets that an invoice dated `invoice_date` bills in
+        the current company, locked for this transaction: a ticket that another
         user is invoicing at this moment is skipped, and so is one that became
-        invoiced meanwhile (or is of another company)."""
+        invoiced (or reopened) meanwhile."""
         if not self:
             return self
-        self.flush_recordset(["company_id", "move_id"])
-        self.env.cr.execute(
-            "SELECT id FROM spid_ticket WHERE id = ANY(%s) AND company_id = %s AND move_id IS NULL"
-            " FOR UPDATE SKIP LOCKED",
-            [self.ids, self.env.company.id],
+        query = self.sudo()._search(
+            [
+                ("id", "in", self.ids),
+                ("company_id", "=", self.env.company.id),
+                *self._spid_invoiceable_domain(invoice_date),
+            ],
+            order="id",
         )
-        free = {row[0] for row in self.env.cr.fetchall()}
+        # execute_query flushes the fields the selection reads
+        rows = self.env.execute_query(SQL("%s FOR UPDATE OF spid_ticket SKIP LOCKED", query.select()))
+        free = {row[0] for row in rows}
         return self.filtered(lambda t: t.id in free)
 
     def _spid_invoice_vals(self, journal, invoice_date, client, order_ref):
@@ -314,7 +337,9 @@ class SpidTicket(models.Model):
                             "[%(reference)s] %(title)s, %(hours)s h",
                             reference=ticket.reference,
                             title=ticket.name,
-                            hours=round(ticket.billable_hours, 2),
+                            # hours:minutes for people, as the screens and reports show
+                            # them; the line's quantity stays a number of hours
+                            hours=format_duration(ticket.billable_hours),
                         ),
                         "quantity": ticket.invoice_quantity,
                         "price_unit": prices[ticket.tariff_id],

@@ -1,10 +1,13 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class SpidTurnoverReport(models.Model):
     """Turnover of the tickets as an SQL view: one row per posted invoice or
     credit note line of a ticket (dated by the invoice, net of credit notes),
-    and one per ticket still to invoice (dated by its closing)."""
+    and one per ticket still to invoice (dated by its closing): those that
+    the invoicing wizard bills, dated today, selected by its own rule
+    (spid.ticket._spid_invoiceable_domain)."""
 
     _name = "spid.turnover.report"
     _description = "Helpdesk turnover"
@@ -41,7 +44,10 @@ class SpidTurnoverReport(models.Model):
     def _table_query(self):
         # Amounts in the company's currency: the income line's balance is a
         # credit (negative) on an invoice and a debit on a credit note.
-        return """
+        Ticket = self.env["spid.ticket"].sudo().with_context(active_test=True)
+        pending = Ticket._search(Ticket._spid_invoiceable_domain(fields.Date.context_today(self)))
+        return SQL(
+            """
             SELECT l.id * 2 AS id,
                    t.id AS ticket_id,
                    m.id AS move_id,
@@ -61,7 +67,7 @@ class SpidTurnoverReport(models.Model):
             SELECT t.id * 2 + 1 AS id,
                    t.id AS ticket_id,
                    NULL AS move_id,
-                   COALESCE(t.date_closed, t.create_date)::date AS date,
+                   t.date_closed::date AS date,
                    'to_invoice' AS kind,
                    t.user_id, t.client_id, t.team_id, t.category_id, t.company_id,
                    c.currency_id,
@@ -71,5 +77,7 @@ class SpidTurnoverReport(models.Model):
                    t.billable_hours AS hours
               FROM spid_ticket t
               JOIN res_company c ON c.id = t.company_id
-             WHERE t.invoice_state = 'to_invoice'
-        """
+             WHERE t.id IN %s
+            """,
+            pending.subselect(),
+        )

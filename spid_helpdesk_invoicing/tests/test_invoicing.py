@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import openpyxl
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -104,6 +105,51 @@ class TestInvoicing(SpidInvoicingCommon):
         self.assertEqual((after | still_open).mapped("invoice_state"), ["to_invoice", "to_invoice"])
         with self.assertRaisesRegex(UserError, "No closed ticket is left"):
             self._invoice()
+
+    def test_turnover_to_invoice_is_what_the_wizard_bills(self):
+        """Finance's figures agree: the turnover's "to invoice" is the
+        wizard's selection, not every ticket with billable work."""
+        still_open = self._tickets(self.client_b, 2.0, closed=None)
+        closed = self._tickets(self.client_b, 1.0)
+        self.assertEqual(still_open.invoice_state, "to_invoice", "priced while it is worked on")
+        Wizard = self.env["spid.ticket.invoice.wizard"].with_user(self.billing)
+        wizard = Wizard.create(
+            {"client_ids": [Command.set(self.client_b.ids)], "journal_id": self.journal.id}
+        )
+        self.assertEqual(wizard.ticket_ids, closed)
+        self.assertEqual((wizard.ticket_count, wizard.amount_total), (1, 60.0))
+
+        def turnover():
+            Report = self.env["spid.turnover.report"].with_user(self.billing)
+            Report._spid_flush_sources()
+            return {
+                (ticket, kind): amount
+                for ticket, kind, amount in Report._read_group(
+                    [("client_id", "=", self.client_b.id)], ["ticket_id", "kind"], ["amount:sum"]
+                )
+            }
+
+        self.assertEqual(turnover(), {(closed, "to_invoice"): 60.0})
+        self.assertEqual(
+            sum(turnover().values()), wizard.amount_total, "the turnover to invoice is the wizard's amount"
+        )
+        moves = wizard.action_create_invoices()
+        move = self.env["account.move"].browse(moves["domain"][0][2])
+        self.assertEqual(move.spid_ticket_ids, closed)
+        self.assertEqual(turnover(), {}, "a draft invoice is neither to invoice nor turnover yet")
+        move.action_post()
+        self.assertEqual(turnover(), {(closed, "invoiced"): 60.0})
+        self.assertEqual(still_open.invoice_state, "to_invoice")
+
+    def test_invoicing_takes_only_what_the_wizard_selects(self):
+        """The rule holds on the server, whatever tickets a caller passes: an
+        open ticket, or one closed after the invoice date, is not billed."""
+        still_open = self._tickets(self.client_a, 1.0, closed=None)
+        later = self._tickets(self.client_a, 1.0, closed=2)
+        Ticket = self.env["spid.ticket"].with_user(self.billing)
+        with self.assertRaisesRegex(UserError, "No closed ticket is left"):
+            Ticket.browse((still_open | later).ids)._spid_create_invoices(self.journal, self.today)
+        self.assertEqual((still_open | later).mapped("move_id"), self.env["account.move"])
 
     def test_tickets_invoice_themselves(self):
         """The invoicing is the tickets' own method: the given tickets, once."""
@@ -400,6 +446,40 @@ class TestInvoicingOutputs(SpidInvoicingCommon):
             [("client_id", "=", self.client_a.id), ("kind", "=", "invoiced")], [], ["amount:sum"]
         )[0][0]
         self.assertEqual(invoiced, 0.0)
+
+    def test_hours_read_as_hours_minutes_on_one_invoice(self):
+        """One convention for people, hours:minutes, on the invoice's lines,
+        its PDF and the work order; the quantity stays a number of hours."""
+        ticket = self._tickets(self.client_b, 2.25)
+        ticket.workunit_ids.visibility = "public"
+        move = self._invoice(client_ids=[Command.set(self.client_b.ids)])
+        line = move.invoice_line_ids
+        self.assertEqual(line.name, f"[{ticket.reference}] {ticket.name}, 02:15 h")
+        self.assertEqual(line.quantity, 2.25)
+        Report = self.env["ir.actions.report"]
+        invoice = Report._render_qweb_html("account.report_invoice", move.ids)[0].decode()
+        workorder = Report._render_qweb_html("spid_helpdesk.report_spid_workorder", ticket.ids)[0].decode()
+        for html in (invoice, workorder):
+            self.assertIn("02:15", html)
+            self.assertNotIn("2.25 h", html)
+
+    def test_work_order_names_its_issuer_in_the_body(self):
+        """Without wkhtmltopdf's patched Qt there is no header nor footer: the
+        company and the ticket's reference are in the page itself."""
+        self.company.write({"street": "1 Rue du Support", "city": "Lyon", "zip": "69001"})
+        ticket = self.tickets[0]
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("spid_helpdesk.report_spid_workorder", ticket.ids)[0]
+            .decode()
+        )
+        page = etree.fromstring(html, etree.HTMLParser()).xpath("//div[@class='page']")
+        self.assertEqual(len(page), 1)
+        body = " ".join(page[0].itertext())
+        for text in (self.company.name, "1 Rue du Support", "Lyon", ticket.reference):
+            self.assertIn(text, body)
+        signatures = " ".join(page[0].xpath("//div[@name='signatures']")[0].itertext())
+        self.assertIn(ticket.reference, signatures, "the page the client signs names the ticket")
 
     def test_invoice_pdf_lists_the_tickets(self):
         html = (

@@ -1,5 +1,3 @@
-from datetime import datetime, time, timedelta
-
 from odoo import _, api, fields, models
 
 
@@ -29,6 +27,12 @@ class SpidTicketInvoiceWizard(models.TransientModel):
         store=True,
         readonly=False,
     )
+    ticket_ids = fields.Many2many(
+        "spid.ticket",
+        compute="_compute_preview",
+        string="Tickets it will invoice",
+        help="The tickets that the Create invoices button bills.",
+    )
     ticket_count = fields.Integer(compute="_compute_preview", string="Tickets to invoice")
     client_count = fields.Integer(compute="_compute_preview", string="Clients to invoice")
     amount_total = fields.Monetary(compute="_compute_preview", string="Amount untaxed")
@@ -48,35 +52,34 @@ class SpidTicketInvoiceWizard(models.TransientModel):
     @api.depends("company_id", "invoice_date", "client_ids")
     def _compute_preview(self):
         for wizard in self:
-            groups = self.env["spid.ticket"]._read_group(
-                wizard._spid_ticket_domain(), ["client_id"], ["__count", "amount_to_invoice:sum"]
-            )
-            wizard.client_count = len(groups)
-            wizard.ticket_count = sum(count for _client, count, _amount in groups)
-            wizard.amount_total = sum(amount for _client, _count, amount in groups)
+            tickets = wizard._spid_tickets()
+            wizard.ticket_ids = tickets
+            wizard.ticket_count = len(tickets)
+            wizard.client_count = len(tickets.client_id)
+            wizard.amount_total = sum(tickets.mapped("amount_to_invoice"))
 
     def _spid_ticket_domain(self):
         self.ensure_one()
         domain = [
             ("company_id", "=", self.company_id.id),
-            ("invoice_state", "=", "to_invoice"),
-            ("is_closed", "=", True),
+            *self.env["spid.ticket"]._spid_invoiceable_domain(self.invoice_date),
         ]
-        if self.invoice_date:
-            # closed on or before the invoice date, that whole day included
-            end = datetime.combine(self.invoice_date + timedelta(days=1), time.min)
-            domain.append(("date_closed", "<", fields.Datetime.to_string(end)))
         if self.client_ids:
             domain.append(("client_id", "in", self.client_ids.ids))
         return domain
+
+    def _spid_tickets(self):
+        """The tickets this wizard invoices, as its user sees them."""
+        return self.env["spid.ticket"].search(self._spid_ticket_domain(), order="client_id, id")
 
     def action_create_invoices(self):
         """One draft customer invoice per client and order reference, one line
         per ticket; returns an action on the invoices."""
         self.ensure_one()
-        tickets = self.env["spid.ticket"].search(self._spid_ticket_domain(), order="client_id, id")
-        moves = tickets.with_company(self.company_id)._spid_create_invoices(
-            self.journal_id, self.invoice_date
+        moves = (
+            self._spid_tickets()
+            .with_company(self.company_id)
+            ._spid_create_invoices(self.journal_id, self.invoice_date)
         )
         return {
             "type": "ir.actions.act_window",
