@@ -464,22 +464,48 @@ class TestInvoicingOutputs(SpidInvoicingCommon):
             self.assertNotIn("2.25 h", html)
 
     def test_work_order_names_its_issuer_in_the_body(self):
-        """Without wkhtmltopdf's patched Qt there is no header nor footer: the
-        company and the ticket's reference are in the page itself."""
+        """Without wkhtmltopdf's patched Qt (Debian's build, this machine's)
+        there is no header nor footer: the company and the ticket's reference
+        are in the page itself; with it, the header names them once."""
         self.company.write({"street": "1 Rue du Support", "city": "Lyon", "zip": "69001"})
         ticket = self.tickets[0]
-        html = (
-            self.env["ir.actions.report"]
-            ._render_qweb_html("spid_helpdesk.report_spid_workorder", ticket.ids)[0]
-            .decode()
-        )
+        Report = self.env["ir.actions.report"]
+        html = Report._render_qweb_html("spid_helpdesk.report_spid_workorder", ticket.ids)[0].decode()
         page = etree.fromstring(html, etree.HTMLParser()).xpath("//div[@class='page']")
         self.assertEqual(len(page), 1)
+        issuer = page[0].xpath(".//div[@name='issuer']")
+        self.assertEqual(len(issuer), 0 if Report._spid_prints_letterhead() else 1)
         body = " ".join(page[0].itertext())
-        for text in (self.company.name, "1 Rue du Support", "Lyon", ticket.reference):
-            self.assertIn(text, body)
+        if issuer:
+            for text in (self.company.name, "1 Rue du Support", "Lyon"):
+                self.assertIn(text, body)
+        self.assertIn(ticket.reference, body)
         signatures = " ".join(page[0].xpath("//div[@name='signatures']")[0].itertext())
         self.assertIn(ticket.reference, signatures, "the page the client signs names the ticket")
+
+    def test_invoice_names_its_seller_without_letterhead(self):
+        """An invoice of tickets printed without header names its seller in
+        the body; other invoices are left as Odoo prints them."""
+        self.company.write({"street": "1 Rue du Support", "city": "Lyon", "zip": "69001"})
+        Report = self.env["ir.actions.report"]
+        html = Report._render_qweb_html("account.report_invoice", self.move.ids)[0].decode()
+        issuer = etree.fromstring(html, etree.HTMLParser()).xpath("//div[@name='spid_issuer']")
+        self.assertEqual(len(issuer), 0 if Report._spid_prints_letterhead() else 1)
+        if issuer:
+            text = " ".join(issuer[0].itertext())
+            for part in (self.company.name, "1 Rue du Support", "Lyon"):
+                self.assertIn(part, text)
+        other = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.move.partner_id.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Not a ticket", "quantity": 1, "price_unit": 10})
+                ],
+            }
+        )
+        html = Report._render_qweb_html("account.report_invoice", other.ids)[0].decode()
+        self.assertNotIn('name="spid_issuer"', html)
 
     def test_invoice_pdf_lists_the_tickets(self):
         html = (
