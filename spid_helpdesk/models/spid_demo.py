@@ -20,7 +20,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..internal import IMPORTING, SLA_SYSTEM, with_switch
+from ..internal import IMPORTING, with_switch
 
 SEED = 15
 TICKET_COUNT = 480
@@ -343,7 +343,7 @@ class SpidTicketDemo(models.Model):
             )
         self.env.invalidate_all()
         # the clocks still running get their deadlines from their new start
-        with_switch(Line.browse(running), SLA_SYSTEM)._spid_plan()
+        Line.browse(running)._spid_plan()
         for name in ("date", "met_count", "failed_count", "met_percent"):
             self.env.add_to_compute(Line._fields[name], lines)
         tickets = self.browse(list(by_ticket))
