@@ -2,7 +2,14 @@
 their demo data, and the demo logins working over HTTP. These tests read the
 demo data on purpose; every other test builds its own."""
 
+from collections import Counter
+from datetime import datetime, time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
 
@@ -80,4 +87,160 @@ class TestDemo(HttpCase):
         action = wizard.action_create_invoices()
         moves = self.env["account.move"].browse(action["domain"][0][2])
         self.assertIn(screen, moves.spid_ticket_ids)
-        self.assertEqual(screen.move_id.amount_untaxed, 90.0)
+        line = screen.move_id.invoice_line_ids.filtered(lambda line: line.spid_ticket_id == screen)
+        self.assertEqual(line.price_subtotal, 90.0)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoHistory(HttpCase):
+    """The demo's year of history (spid_helpdesk/models/spid_demo.py and its
+    invoices in spid_helpdesk_invoicing): every report has figures."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        xml_ids = cls.env["ir.model.data"].search([("model", "=", "spid.ticket")]).mapped("res_id")
+        cls.history = cls.env["spid.ticket"].search([("id", "not in", xml_ids)])
+        cls.supervisor = cls.env.ref("spid_helpdesk.user_supervisor_demo")
+        today = fields.Date.today()
+        # the twelve full months before the current one
+        cls.months = [today.replace(day=1) - relativedelta(months=n) for n in range(12, 0, -1)]
+
+    def _bounds(self, month):
+        return datetime.combine(month, time.min), datetime.combine(month + relativedelta(months=1), time.min)
+
+    def test_twelve_months_of_tickets_and_work(self):
+        Ticket = self.env["spid.ticket"].with_user(self.supervisor)
+        for month in self.months:
+            start, end = self._bounds(month)
+            opened = Ticket.search_count([("create_date", ">=", start), ("create_date", "<", end)])
+            closed = Ticket.search_count([("date_closed", ">=", start), ("date_closed", "<", end)])
+            hours = self.env["spid.workunit"].search_count([("date", ">=", start), ("date", "<", end)])
+            self.assertGreaterEqual(opened, 15, month)
+            self.assertGreaterEqual(closed, 15, month)
+            self.assertTrue(hours, month)
+        statuses = set(self.history.status_id.mapped("name"))
+        self.assertEqual(statuses, set(self.env["spid.ticket.status"].search([]).mapped("name")))
+        units = self.history.workunit_ids
+        self.assertEqual(set(units.mapped("billable")), {True, False})
+        self.assertEqual(set(units.mapped("visibility")), {"public", "internal"})
+
+    def test_history_sent_no_email(self):
+        """Historic tickets were created as a batch and their work logged as
+        an import: no email queued, no notification for them."""
+        messages = self.env["mail.message"].search(
+            [("model", "=", "spid.ticket"), ("res_id", "in", self.history.ids)]
+        )
+        self.assertTrue(messages)
+        self.assertFalse(self.env["mail.mail"].search_count([("mail_message_id", "in", messages.ids)]))
+        self.assertFalse(
+            self.env["mail.notification"].search_count([("mail_message_id", "in", messages.ids)])
+        )
+        # dated as the history, not as the install
+        self.assertLess(min(messages.mapped("date")), fields.Datetime.now() - relativedelta(months=11))
+
+    def test_service_levels_met_and_failed_every_month(self):
+        Sla = self.env["spid.ticket.sla"].with_user(self.supervisor)
+        for month in self.months:
+            start, end = self._bounds(month)
+            groups = dict(
+                Sla._read_group([("date", ">=", start), ("date", "<", end)], ["status"], ["__count"])
+            )
+            self.assertTrue(groups.get("met"), month)
+            self.assertTrue(groups.get("failed"), month)
+        # no historic clock is left for the SLA cron to breach (and email about)
+        self.assertFalse(Sla.sudo().search_count(Sla._spid_breached_domain()))
+
+    def test_objectives_and_ratings(self):
+        Objective = self.env["spid.agent.objective"].with_user(self.supervisor)
+        agents = self.env.ref("spid_helpdesk.user_agent_demo") | self.env.ref(
+            "spid_helpdesk.user_technician_demo"
+        )
+        for month in self.months:
+            objectives = Objective.search([("month", "=", month), ("user_id", "in", agents.ids)])
+            self.assertEqual(len(objectives), 2, month)
+            self.assertTrue(all(objectives.mapped("target_hours")), month)
+            self.assertTrue(any(objectives.mapped("actual_hours")), month)
+            self.assertTrue(any(objectives.mapped("actual_tickets")), month)
+        ratings = self.env["rating.rating"].search(
+            [("res_model", "=", "spid.ticket"), ("consumed", "=", True)]
+        )
+        self.assertGreater(len(ratings), 100)
+        self.assertEqual(set(ratings.mapped("rating")), {1.0, 3.0, 5.0})
+        self.assertTrue(self.history.with_user(self.supervisor).filtered("rating_last_value"))
+
+    def test_invoices_posted_and_tickets_to_invoice(self):
+        history = self.history
+        invoiced = history.filtered(lambda t: t.invoice_state == "invoiced")
+        self.assertGreater(len(invoiced), 200)
+        self.assertEqual(set(invoiced.move_id.mapped("state")), {"posted"})
+        self.assertTrue(all(invoiced.mapped("is_locked")))
+        self.assertGreaterEqual(len(set(invoiced.move_id.mapped("invoice_date"))), 10)
+        self.assertTrue(history.filtered(lambda t: t.invoice_state == "to_invoice"))
+        turnover = self.env["spid.agent.objective"].search([("actual_turnover", ">", 0)])
+        self.assertTrue(turnover, "the objectives show the invoiced turnover")
+
+    def test_every_report_has_data(self):
+        """Each action of the helpdesk's Reporting menu shows figures to a supervisor."""
+        menus = self.env.ref("spid_helpdesk.menu_spid_reporting").child_id
+        actions = [
+            menu.action for menu in menus if menu.action and menu.action._name == "ir.actions.act_window"
+        ]
+        self.assertGreaterEqual(len(actions), 6)
+        for action in actions:
+            Model = self.env[action.res_model].with_user(self.supervisor)
+            if Model._transient:
+                continue
+            domain = safe_eval(action.domain or "[]", action._get_eval_context())
+            groups = Model._read_group(domain, [], ["__count"])
+            self.assertTrue(groups and groups[0][0], action.name)
+        wizard = self.env["spid.statistics.wizard"].with_user(self.supervisor).create({})
+        rows, total = wizard._spid_rows()
+        self.assertTrue(rows)
+        self.assertGreater(total["opened"], 0)
+        self.assertGreater(total["hours"], 0)
+
+    def test_sla_menu_and_action_agree(self):
+        menu = self.env.ref("spid_helpdesk.menu_spid_report_sla")
+        self.assertEqual(menu.action.name, menu.name)
+
+    def test_demo_build_is_deterministic(self):
+        """The same seed and dates relative to today: the same figures on every build."""
+        by_status = dict(
+            Counter(self.history.mapped(lambda t: t.status_id.get_external_id()[t.status_id.id]))
+        )
+        self.assertEqual(by_status, EXPECTED_STATUSES)
+        self.assertEqual(len(self.history.workunit_ids), EXPECTED_WORKUNITS)
+        lines = self.env["spid.ticket.sla"].search([("ticket_id", "in", self.history.ids)])
+        self.assertEqual(dict(Counter(lines.mapped("status"))), EXPECTED_CLOCKS)
+
+    def test_french_demo_users(self):
+        """The customer and the technician speak French (French is installed
+        in the demo and the test database), the others English."""
+        if not self.env["res.lang"]._lang_get("fr_FR"):
+            self.skipTest("French is not installed")
+        for login, lang in (
+            ("customer", "fr_FR"),
+            ("technician", "fr_FR"),
+            ("agent", "en_US"),
+            ("supervisor", "en_US"),
+            ("admin", "en_US"),
+        ):
+            user = self.env["res.users"].search([("login", "=", login)])
+            self.assertEqual(user.lang, lang, login)
+
+
+# The history's figures (seed 15, 480 tickets); a change of the generator
+# changes them, and the expected values with it.
+EXPECTED_STATUSES = {
+    "spid_helpdesk.status_new": 8,
+    "spid_helpdesk.status_assigned": 6,
+    "spid_helpdesk.status_in_progress": 9,
+    "spid_helpdesk.status_pending_third_party": 7,
+    "spid_helpdesk.status_pending_customer": 5,
+    "spid_helpdesk.status_pending_close": 2,
+    "spid_helpdesk.status_closed": 439,
+    "spid_helpdesk.status_reopened": 4,
+}
+EXPECTED_WORKUNITS = 913
+EXPECTED_CLOCKS = {"met": 831, "failed": 152, "ongoing": 63}

@@ -32,3 +32,4 @@ from . import spid_ticket_history_mixin
 from . import spid_workunit
 from . import spid_agent_objective
 from . import spid_ticket_rating
+from . import spid_demo

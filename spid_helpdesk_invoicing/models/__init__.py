@@ -7,3 +7,4 @@ from . import spid_tariff
 from . import spid_ticket
 from . import spid_ticket_status
 from . import spid_workunit
+from . import spid_demo
