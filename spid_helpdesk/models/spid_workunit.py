@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -150,10 +152,26 @@ class SpidWorkunit(models.Model):
                         "is_internal": unit.visibility == "internal",
                         "body": body,
                         "author_id": unit.user_id.partner_id.id,
+                        "email_from": unit.user_id.partner_id.email_formatted,
+                        "record_name": unit.ticket_id.display_name,
                         "date": unit.date,
                     }
                 )
                 continue
             unit.ticket_id.message_post(body=body, message_type="comment", subtype_id=subtype.id)
         if logs:
+            self._spid_set_reply_to(logs)
             self.env["mail.message"].sudo().create(logs)
+
+    def _spid_set_reply_to(self, logs):
+        """Give the messages of an import their Reply-To in one call per
+        author, which mail.message would otherwise look up message by message."""
+        by_author = defaultdict(list)
+        for values in logs:
+            by_author[values["email_from"]].append(values)
+        Ticket = self.env["spid.ticket"].sudo()
+        for email_from, values_list in by_author.items():
+            tickets = Ticket.browse({values["res_id"] for values in values_list})
+            reply_to = tickets._notify_get_reply_to(default=email_from)
+            for values in values_list:
+                values["reply_to"] = reply_to[values["res_id"]]
