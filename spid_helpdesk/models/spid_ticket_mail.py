@@ -378,15 +378,29 @@ class SpidTicket(models.Model):
             # no "rate us" for a duplicate merged into another ticket
             and not ticket.merged_into_id
         ):
+            template = ticket.status_id.mail_template_id
             res["status_id"] = (
-                ticket.status_id.mail_template_id,
+                template,
                 {
                     "auto_delete_keep_log": False,
-                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    "subtype_id": ticket._spid_status_email_subtype(template).id,
                     "email_layout_xmlid": "mail.mail_notification_light",
                 },
             )
         return res
+
+    def _spid_status_email_subtype(self, template):
+        """The subtype of a status email: "Email to the customer" (public, so
+        the customer reads it in their portal conversation too, but hidden
+        and off by default, so that only the template's recipients get it,
+        not every follower); an internal note when the email carries the
+        requester's own rating links (a closing status, or a template that
+        asks for a rating), which other readers of the ticket must not get."""
+        self.ensure_one()
+        body = template.sudo().body_html or ""
+        if self.status_id.is_closed or "/rate/" in body or "_rating_get_access_token" in body:
+            return self.env.ref("mail.mt_note")
+        return self.env.ref("spid_helpdesk.mt_customer_email")
 
     def _message_post_after_hook(self, message, msg_vals):
         res = super()._message_post_after_hook(message, msg_vals)
