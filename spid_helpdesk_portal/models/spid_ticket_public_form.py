@@ -188,7 +188,7 @@ class SpidTicketPublicForm(models.Model):
             ticket.message_post_with_source(
                 template,
                 message_type="auto_comment",
-                subtype_id=ticket._spid_status_email_subtype(template).id,
+                subtype_id=ticket._spid_status_email_subtype_id(template),
                 email_layout_xmlid="mail.mail_notification_light",
             )
         return True

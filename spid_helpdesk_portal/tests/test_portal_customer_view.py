@@ -157,6 +157,11 @@ class TestCustomerView(SpidPortalCommon):
             .search([("model", "=", "spid.ticket"), ("res_id", "=", ticket.id)])
         )
         self.assertFalse([body for body in messages.mapped("body") if token in body])
+        # the "rate us" template stays a note on any status, not only a closing one
+        rate_us = self.env.ref("spid_helpdesk.mail_template_ticket_closed_rating")
+        open_ticket = self._portal_ticket(self.anna, "Open one")
+        self.assertFalse(open_ticket.is_closed)
+        self.assertEqual(open_ticket._spid_status_email_subtype_id(rate_us), self.env.ref("mail.mt_note").id)
 
     # -- 3. closing and locking ----------------------------------------------
 
