@@ -378,15 +378,31 @@ class SpidTicket(models.Model):
             # no "rate us" for a duplicate merged into another ticket
             and not ticket.merged_into_id
         ):
+            template = ticket.status_id.mail_template_id
             res["status_id"] = (
-                ticket.status_id.mail_template_id,
+                template,
                 {
                     "auto_delete_keep_log": False,
-                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    "subtype_id": ticket._spid_status_email_subtype_id(template),
                     "email_layout_xmlid": "mail.mail_notification_light",
                 },
             )
         return res
+
+    def _spid_status_email_subtype_id(self, template):
+        """The subtype of a status email: "Email to the customer" (public, so
+        the customer reads it in their portal conversation too, but hidden
+        and off by default, so that only the template's recipients get it,
+        not every follower); an internal note for a closing status and for
+        the "rate us" template, whose rating links are the requester's own:
+        other readers of the ticket (a grouped client's contacts) must not
+        get them. Ids from the cached xmlids: no query."""
+        self.ensure_one()
+        xmlids = self.env["ir.model.data"]
+        rating = xmlids._xmlid_to_res_id("spid_helpdesk.mail_template_ticket_closed_rating", False)
+        if self.status_id.is_closed or template.id == rating:
+            return xmlids._xmlid_to_res_id("mail.mt_note")
+        return xmlids._xmlid_to_res_id("spid_helpdesk.mt_customer_email")
 
     def _message_post_after_hook(self, message, msg_vals):
         res = super()._message_post_after_hook(message, msg_vals)

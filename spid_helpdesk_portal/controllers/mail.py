@@ -1,9 +1,14 @@
+from werkzeug.exceptions import Forbidden
+
 from odoo import http
 from odoo.exceptions import ValidationError
 from odoo.http import request
+from odoo.osv import expression
 
 from odoo.addons.mail.controllers.attachment import AttachmentController
 from odoo.addons.mail.controllers.thread import ThreadController
+from odoo.addons.mail.tools.discuss import Store
+from odoo.addons.portal.controllers.mail import PortalChatter
 
 
 class SpidThreadController(ThreadController):
@@ -46,3 +51,42 @@ class SpidAttachmentController(AttachmentController):
                 return request.make_json_response({"error": error.args[0]})
             is_pending = True
         return super().mail_attachment_upload(ufile, thread_id, thread_model, is_pending=is_pending, **kwargs)
+
+
+class SpidPortalChatter(PortalChatter):
+    """The portal conversation of a ticket shows the comments (all that
+    Odoo's portal shows) and the status emails sent to the requester
+    (subtype "Email to the customer"), never an internal note."""
+
+    @http.route()
+    def portal_message_fetch(self, thread_model, thread_id, limit=10, after=None, before=None, **kw):
+        if thread_model != "spid.ticket":
+            return super().portal_message_fetch(thread_model, thread_id, limit, after, before, **kw)
+        Ticket = request.env["spid.ticket"]
+        domain = expression.AND(
+            [
+                self._setup_portal_message_fetch_extra_domain(kw),
+                Ticket._fields["website_message_ids"].get_domain_list(Ticket),
+                [
+                    ("res_id", "=", thread_id),
+                    "|",
+                    ("body", "!=", ""),
+                    ("attachment_ids", "!=", False),
+                    ("subtype_id", "in", Ticket._spid_portal_subtypes().ids),
+                ],
+            ]
+        )
+        Message = request.env["mail.message"]
+        if kw.get("token"):
+            if not Ticket._get_thread_with_access(thread_id, token=kw.get("token")):
+                raise Forbidden()
+            if not request.env.user._is_internal():
+                domain = expression.AND([Message._get_search_domain_share(), domain])
+            Message = Message.sudo()
+        res = Message._message_fetch(domain, None, before, after, None, limit)
+        messages = res.pop("messages")
+        return {
+            **res,
+            "data": {"mail.message": messages.portal_message_format(options=kw)},
+            "messages": Store.many_ids(messages),
+        }

@@ -131,6 +131,7 @@ class SpidHelpdeskPortal(CustomerPortal):
         values = self._get_page_view_values(ticket, access_token, {
             "ticket": ticket,
             "workunits": ticket._spid_portal_workunits(),
+            "answers": ticket._spid_portal_answers(),
             "page_name": "spid_ticket",
             "error": error_messages().get(error) if isinstance(error, str) else None,
             "can_act": ticket.partner_id == request.env.user.partner_id,

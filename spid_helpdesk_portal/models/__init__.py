@@ -1,3 +1,4 @@
+from . import ir_http
 from . import spid_ticket
 from . import spid_ticket_public_form
 from . import spid_ticket_type

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import plaintext2html
+from odoo.tools import format_date, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
 # What a customer may fill in when opening a ticket from the portal.
@@ -359,6 +359,12 @@ class SpidTicket(models.Model):
         return [("partner_id", "=", partner.id)]
 
     @api.model
+    def _spid_portal_subtypes(self):
+        """The messages of a ticket's portal conversation: comments and the
+        status emails sent to the requester."""
+        return self.env.ref("mail.mt_comment") | self.env.ref("spid_helpdesk.mt_customer_email")
+
+    @api.model
     def _spid_portal_categories(self):
         """The categories offered on the portal and public forms: those of
         the current company (the website's, or the customer's)."""
@@ -378,6 +384,31 @@ class SpidTicket(models.Model):
         if not ratings or ratings.filtered("consumed"):
             return False
         return ratings.sorted("id")[-1:].access_token
+
+    def _spid_portal_answers(self):
+        """[(label, value)] of the custom fields of the ticket's type that the
+        portal form asks for, as the requester answered them: the values the
+        customer may read, shown on their page (the `properties` field itself
+        stays out of PORTAL_READABLE_FIELDS)."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if not ticket.type_id:
+            return []
+        answers = ticket.properties or {}
+        shown = []
+        for definition in ticket.type_id._spid_portal_property_definitions():
+            value = answers.get(definition["name"])
+            unanswered = value is None or value is False or value == ""
+            if unanswered and definition["type"] != "boolean":
+                continue
+            if definition["type"] == "selection":
+                value = dict(definition.get("selection") or []).get(value, value)
+            elif definition["type"] == "boolean":
+                value = _("Yes") if value else _("No")
+            elif definition["type"] == "date":
+                value = format_date(self.env, value)
+            shown.append((definition.get("string") or definition["name"], str(value)))
+        return shown
 
     def _spid_portal_workunits(self):
         """Public work units only, never time when the client does not see it."""

@@ -68,6 +68,9 @@ class SpidTicketPublicForm(models.Model):
             "name": title,
             "description": plaintext2html(post.get("description") or ""),
             "partner_id": partner.id,
+            # the visitor is the requester; the client stays empty until an agent
+            # classifies an unvetted contact (the form's "no client yet" banner)
+            "client_id": partner.commercial_partner_id.id if confirmed else False,
             "channel": "web",
             "email_from": email,
             "requester_unconfirmed": not confirmed,
@@ -184,7 +187,8 @@ class SpidTicketPublicForm(models.Model):
         if template and ticket.status_id.is_start:
             ticket.message_post_with_source(
                 template,
-                subtype_xmlid="mail.mt_note",
+                message_type="auto_comment",
+                subtype_id=ticket._spid_status_email_subtype_id(template),
                 email_layout_xmlid="mail.mail_notification_light",
             )
         return True
