@@ -131,6 +131,10 @@ class SpidTicket(models.Model):
         if partner:
             values.setdefault("partner_id", partner.id)
             values["requester_unconfirmed"] = not confirmed
+            if not confirmed:
+                # an unknown sender is the requester, not a client: the agent
+                # classifies them (the form's "no client yet" banner)
+                values.setdefault("client_id", False)
         # the agent gives the type of an emailed ticket later
         ticket = super(SpidTicket, with_switch(self, TYPE_OPTIONAL)).message_new(
             msg_dict, custom_values=values

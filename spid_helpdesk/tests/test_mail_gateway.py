@@ -107,6 +107,7 @@ class TestMailGateway(SpidHelpdeskCommon):
         ticket = self._receive(sender="Paul <paul.private@gmail.com>")
         self.assertFalse(ticket.partner_id.parent_id)
         self.assertTrue(ticket.requester_unconfirmed)
+        self.assertFalse(ticket.client_id, "no client until an agent classifies the sender, as the form says")
         self.assertIn(ticket, self.env["spid.ticket"].search([("requester_unconfirmed", "=", True)]))
 
     def test_ambiguous_domain_stays_standalone(self):
