@@ -105,7 +105,7 @@ class TestAttackMail(AttackMailCommon):
 
     def test_stranger_quoting_a_reference_opens_a_new_ticket(self):
         new = self.assertRefused(self.ticket, STRANGER, f"Re: [{self.ticket.reference}] change of address")
-        self.assertEqual(new.client_id, new.partner_id, "the stranger is a client of their own")
+        self.assertFalse(new.client_id, "a stranger is no client until an agent classifies them")
         self.assertTrue(new.requester_unconfirmed)
         self.assertFalse(new.partner_id.parent_id)
 
