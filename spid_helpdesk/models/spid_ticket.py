@@ -596,6 +596,12 @@ class SpidTicket(models.Model):
         user = self.env.user
         if not user.has_group("spid_helpdesk.group_spid_agent"):
             return AccessError(_("Only helpdesk agents can take tickets."))
+        try:
+            # the refusals below name the ticket and its team: not to those
+            # who may not read it
+            self.check_access("read")
+        except AccessError as error:
+            return error
         ticket = self.sudo()
         if ticket.is_closed:
             return UserError(_("Ticket %s is closed.", ticket.reference))
@@ -684,6 +690,9 @@ class SpidTicket(models.Model):
         of any team when it has none, except its owner. Agents outside every
         team (finance, administrators) own no ticket by escalation."""
         self.ensure_one()
+        # who is in the teams of a ticket the caller may not read (another
+        # company's) is none of their business
+        self.check_access("read")
         ticket = self.sudo()
         teams = ticket.team_id or self.env["spid.team"].sudo().search(
             [("company_id", "in", [ticket.company_id.id, False])]
