@@ -14,6 +14,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
+
 
 class Undo(Exception):
     """Raised to roll a savepoint back after a write that passed."""
@@ -105,6 +107,16 @@ class TestRedTeamFirstHour(RefusalAsserts, RedTeamOneCommon):
         self._lock(unowned)
         self.assertFalse(unowned.with_user(self.supervisor).allowed_status_ids - unowned.status_id)
         self.assertFalse(unowned.with_user(self.supervisor).can_close)
+        # the hostile context (su, spid_system, uid) offers no more over RPC
+        for user in (self.agent, self.supervisor):
+            self._login(user)
+            for ticket in (unowned, self.ticket_a):
+                offered = ticket.with_user(user).allowed_status_ids.ids
+                result, error = self._call_kw(
+                    "spid.ticket", "read", [ticket.ids, ["allowed_status_ids", "can_close"]]
+                )
+                self.assertFalse(error)
+                self.assertEqual(sorted(result[0]["allowed_status_ids"]), sorted(offered), user.login)
 
     def test_can_take_is_what_action_take_does(self):
         unowned = self.env["spid.ticket"].create(
@@ -192,6 +204,12 @@ class TestRedTeamFirstHour(RefusalAsserts, RedTeamOneCommon):
             if not readable:
                 self.assertNotIn(self.agent_b.name, json.dumps(result), "team B's members")
             self.assertRefusedRpc("spid.ticket.escalate.wizard", "action_confirm", [[wizard]])
+        self._login(self.portal_a)
+        self.assertRefusedRpc(
+            "spid.ticket.escalate.wizard",
+            "create",
+            [{"ticket_id": self.ticket_a.id, "user_id": self.portal_a.id, "reason": "RT"}],
+        )
         self.assertEqual(self._row(self.ticket_a, ["user_id"]), state_a)
         self.assertEqual(self._row(self.ticket_b, ["user_id"]), state_b)
 
@@ -276,6 +294,37 @@ class TestRedTeamFirstHour(RefusalAsserts, RedTeamOneCommon):
             )
             if not self.ticket_b.with_user(user).has_access("read"):
                 self.assertEqual(self._followers(self.ticket_b), followers_b, user.login)
+
+    def test_internal_note_not_turned_into_a_customer_email(self):
+        """Another team's agent, the customer, an internal user: none gives
+        an internal note (or a work unit's message) the public subtype or
+        clears its internal flag; the customer still does not read it."""
+        customer_email = self.env.ref("spid_helpdesk.mt_customer_email")
+        notes = self.env["mail.message"].search(
+            [
+                ("model", "=", "spid.ticket"),
+                ("res_id", "=", self.ticket_a.id),
+                "|",
+                ("body", "ilike", "RT-NOTE-A"),
+                ("subtype_id", "=", self.env.ref("spid_helpdesk.mt_workunit_internal").id),
+            ]
+        )
+        self.assertTrue(notes)
+        before = {note.id: (note.subtype_id.id, note.is_internal) for note in notes}
+        for user in (self.agent_b, self.portal_a, self.user):
+            if self.ticket_a.with_user(user).has_access("write"):
+                continue
+            self._login(user)
+            for note in notes:
+                self._call_kw("mail.message", "write", [note.ids, {"subtype_id": customer_email.id}])
+                self._call_kw("mail.message", "write", [note.ids, {"is_internal": False}])
+                self._rpc("/mail/update_is_internal", {"message_id": note.id, "is_internal": False})
+        self._sync()
+        self.assertEqual({note.id: (note.subtype_id.id, note.is_internal) for note in notes}, before)
+        self._login(self.portal_a)
+        text, _error = self._chatter(self.ticket_a, limit=100)
+        for secret in ("RT-NOTE-A", "RT-UNIT-A"):
+            self.assertNotIn(secret, text)
 
 
 @tagged("post_install", "-at_install")
@@ -384,6 +433,42 @@ class TestRedTeam2FirstHour(RefusalAsserts, RedTeamTwoCommon):
         self.assertNotIn("RT2-FH-STRANGER", self.url_open("/my/tickets").text)
         result, _error = self._call_kw("spid.ticket", "search_read", [[], ["name"]])
         self.assertNotIn("RT2-FH-STRANGER", json.dumps(result))
+
+    def test_stranger_on_the_public_form_gets_no_client(self):
+        """A visitor naming client A, with a new address at its domain or
+        with its contact's address: A's other contacts (grouped) do not see
+        the ticket, and the new address gets no client."""
+        self.client_a.sudo().spid_team_visibility = "grouped"
+        self.authenticate(None, None)
+        for email, title in (
+            ("eve@alpha.example", "RT2-FH-FORM-NEW"),
+            (self.requester_a.email, "RT2-FH-FORM-SPOOF"),
+        ):
+            csrf = form_csrf_token(self.url_open("/helpdesk/submit").text)
+            self.url_open(
+                "/helpdesk/submit",
+                data={
+                    "name": "Eve",
+                    "email": email,
+                    "title": title,
+                    "client_name": self.client_a.name,
+                    "csrf_token": csrf,
+                },
+            )
+        self._sync()
+        new = self.env["spid.ticket"].search([("name", "=", "RT2-FH-FORM-NEW")])
+        spoof = self.env["spid.ticket"].search([("name", "=", "RT2-FH-FORM-SPOOF")])
+        self.assertTrue(new and spoof)
+        self.assertFalse(new.client_id)
+        self.assertFalse(new.partner_id.parent_id)
+        self.assertFalse(spoof.portal_confirmed)
+        for user in (self.portal_a, self.portal_a2):
+            self._login(user)
+            text = self.url_open("/my/tickets").text
+            result, _error = self._call_kw("spid.ticket", "search_read", [[], ["name"]])
+            text += json.dumps(result)
+            for title in ("RT2-FH-FORM-NEW", "RT2-FH-FORM-SPOOF"):
+                self.assertNotIn(title, text, user.login)
 
     # -- private helpers ---------------------------------------------------------
 
