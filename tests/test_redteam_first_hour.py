@@ -254,6 +254,17 @@ class TestRedTeamFirstHour(RefusalAsserts, RedTeamOneCommon):
                 text, _error = self._chatter(self.ticket_b, **params)
                 self.assertNotIn("RT-B-MESSAGE", text)
                 self.assertNotIn("RT-UNIT-B", text)
+                # the ticket's token on another model's thread
+                for model, record in (
+                    ("res.partner", self.requester_b),
+                    ("spid.team", self.team_b),
+                    ("spid.workunit", self.unit_b),
+                ):
+                    result, _error = self._rpc(
+                        "/mail/chatter_fetch", {"thread_model": model, "thread_id": record.id, **params}
+                    )
+                    self.assertNotIn("RT-UNIT-B", json.dumps(result))
+                    self.assertNotIn("Bob RT", json.dumps(result))
 
     def test_customer_cannot_post_or_follow_with_the_email_subtype(self):
         customer_email = self.env.ref("spid_helpdesk.mt_customer_email")
