@@ -43,7 +43,7 @@ check() {  # the data checker, on the configuration odoo.sh just wrote
 
 say "Upgrade check on $DB: $core alone, then ${others[*]}"
 dropdb --if-exists "$DB"
-rm -rf "$STATE/data/filestore/$DB"
+rm -rf "$STATE/data/filestore/$DB" "$WORK/invoice_locked.json"
 odoo_step -i "$core"
 check seed snapshot="$WORK/core.json"
 

@@ -75,6 +75,8 @@ class TestFrenchData(TransactionCase):
         self.assertNotEqual(body_fr, body_en, "the template has French terms")
         self.assertIn("Bonjour", mail.body)
         self.assertNotIn("Hello", mail.body)
+        # shown in the customer's portal conversation too: nothing internal
+        self.assertNotIn("Priorité", mail.body, "the priority is the technicians' (not on the portal)")
         # and a subject with words: the closing email's, rendered as it is sent
         closing = self.env.ref("spid_helpdesk.mail_template_ticket_closed_rating")
         subject = closing._render_field("subject", ticket.ids, compute_lang=True)[ticket.id]

@@ -20,6 +20,11 @@ class ResPartner(models.Model):
         string="Helpdesk client",
         help="A client whose contacts may open tickets.",
     )
+    # our own companies are no clients: the ticket's Client field leaves
+    # them out (account's ref_company_ids is the same link, not installed here)
+    spid_own_company_ids = fields.One2many(
+        "res.company", "partner_id", string="Own companies", groups="base.group_user"
+    )
     spid_team_visibility = fields.Selection(
         [("grouped", "Grouped"), ("independent", "Independent")],
         string="Ticket visibility",
