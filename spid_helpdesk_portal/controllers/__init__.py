@@ -1,3 +1,4 @@
+from . import login
 from . import mail
 from . import portal
 from . import submit

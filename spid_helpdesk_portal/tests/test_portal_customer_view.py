@@ -7,6 +7,8 @@ import json
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
+
 from .common import SpidPortalCommon
 
 
@@ -211,6 +213,46 @@ class TestCustomerView(SpidPortalCommon):
         terms = self.url_open("/website/translations/x?lang=fr_FR").json()["modules"]
         french = {m["id"]: m["string"] for m in terms["mail"]["messages"]}
         self.assertEqual(french.get("The conversation is empty."), "La conversation est vide.")
+
+    def test_signing_in_gives_the_customers_language(self):
+        """An anonymous visit sets the frontend's language cookie in the
+        visitor's (English) language, and the cookie wins over the user's: a
+        French customer signing in must still read their tickets in French."""
+        self.anna.lang = "fr_FR"
+        ticket = self._portal_ticket(self.anna, "Imprimante en panne")
+        # an earlier anonymous visit (the public form) set the visitor's language
+        self.url_open("/helpdesk/submit")
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "en_US", "the anonymous visitor's")
+        login_page = self.url_open("/web/login")
+        response = self.url_open(
+            "/web/login",
+            data={
+                "login": "view_anna",
+                "password": "view_anna",
+                "csrf_token": form_csrf_token(login_page.text),
+            },
+            allow_redirects=False,
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "fr_FR")
+        page = self.url_open(f"/my/tickets/{ticket.id}")
+        self.assertIn("Reçu", page.text)
+        self.assertNotIn(">Received<", page.text)
+        # an agent in English signing in on this browser gets English back
+        self.opener.cookies.clear()
+        self.url_open("/fr/helpdesk/submit")  # a French visitor's cookie
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "fr_FR")
+        login_page = self.url_open("/web/login")
+        self.url_open(
+            "/web/login",
+            data={
+                "login": self.agent.login,
+                "password": self.agent.login,
+                "csrf_token": form_csrf_token(login_page.text),
+            },
+            allow_redirects=False,
+        )
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "en_US")
 
 
 @tagged("post_install", "-at_install")
