@@ -129,12 +129,9 @@ class SpidTicket(models.Model):
             # in the company of the team whose alias it came to, not the gateway's
             values["company_id"] = self.env["spid.team"].sudo().browse(values["team_id"]).company_id.id
         if partner:
-            values.setdefault("partner_id", partner.id)
-            values["requester_unconfirmed"] = not confirmed
-            if not confirmed:
-                # an unknown sender is the requester, not a client: the agent
-                # classifies them (the form's "no client yet" banner)
-                values.setdefault("client_id", False)
+            requester = self._spid_requester_values(partner, confirmed)
+            # the alias's defaults may name the requester, never vouch for the sender
+            values = {**requester, **values, "requester_unconfirmed": requester["requester_unconfirmed"]}
         # the agent gives the type of an emailed ticket later
         ticket = super(SpidTicket, with_switch(self, TYPE_OPTIONAL)).message_new(
             msg_dict, custom_values=values
@@ -152,6 +149,17 @@ class SpidTicket(models.Model):
         res = super().message_update(msg_dict, update_vals=update_vals)
         self._spid_follow_cc(msg_dict.get("cc"), email_normalize(msg_dict.get("email_from") or ""))
         return res
+
+    @api.model
+    def _spid_requester_values(self, partner, confirmed):
+        """The requester of a ticket opened from an address (an email, the
+        public form): an unvetted contact is the requester only, with no
+        client until an agent classifies them (the form's "Requester to
+        classify" banner); a vetted one gives the client as usual."""
+        values = {"partner_id": partner.id, "requester_unconfirmed": not confirmed}
+        if not confirmed:
+            values["client_id"] = False
+        return values
 
     def _spid_suggest_client(self, partner):
         """A note for the agent: the client that the requester's domain suggests."""

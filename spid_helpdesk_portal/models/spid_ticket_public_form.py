@@ -67,13 +67,9 @@ class SpidTicketPublicForm(models.Model):
         vals = {
             "name": title,
             "description": plaintext2html(post.get("description") or ""),
-            "partner_id": partner.id,
-            # the visitor is the requester; the client stays empty until an agent
-            # classifies an unvetted contact (the form's "no client yet" banner)
-            "client_id": partner.commercial_partner_id.id if confirmed else False,
+            **self._spid_requester_values(partner, confirmed),
             "channel": "web",
             "email_from": email,
-            "requester_unconfirmed": not confirmed,
             "portal_confirmed": portal_confirmed,
             "notify_customer": portal_confirmed,
             "submit_ip": remote_ip or False,
