@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import is_html_empty
+from odoo.tools import SQL, is_html_empty
 
 from ..internal import (
     BATCH_CREATE,
@@ -165,6 +165,18 @@ class SpidTicket(models.Model):
         string="Participants",
         domain=lambda self: self.env["res.users"]._spid_agent_domain(),
         help="Other agents working on the ticket.",
+    )
+    # The agent's record rule, written once: ticket, work units, links, SLA
+    # clocks and both analyses search `(…, "=", user.id)` on it. Rules are
+    # evaluated as superuser, so the user comes from the value, never from
+    # the environment.
+    visible_to_agent_id = fields.Many2one(
+        "res.users",
+        string="Visible to agent",
+        compute="_compute_visible_to_agent_id",
+        search="_search_visible_to_agent_id",
+        help="Search only: the tickets an agent's rule shows (no team, a team of theirs, owned,"
+        " taking part, entered). Read, it holds the current user when that rule shows them the ticket.",
     )
     type_id = fields.Many2one(
         "spid.ticket.type",
@@ -334,6 +346,59 @@ class SpidTicket(models.Model):
         for ticket in edited:
             ticket.total_hours = sum(ticket.workunit_ids.mapped("duration"))
             ticket.workunit_count = len(ticket.workunit_ids)
+
+    @api.depends_context("uid")
+    @api.depends("team_id", "team_id.member_ids", "user_id", "participant_ids", "editor_id")
+    def _compute_visible_to_agent_id(self):
+        # one query for the batch, the same SQL as the rule: checking a page
+        # of tickets in Python loads no team, participant or editor
+        saved = self.filtered("id")
+        visible = set(
+            saved.sudo()
+            .with_context(active_test=False)
+            ._search([("id", "in", saved.ids), ("visible_to_agent_id", "=", self.env.uid)])
+        )
+        for ticket in self:
+            ticket.visible_to_agent_id = self.env.user if ticket.id in visible else False
+
+    def _search_visible_to_agent_id(self, operator, value):
+        # only the positive form with one user: its negation would widen
+        # what a rule grants, and rules never need it
+        if operator == "in" and isinstance(value, list | tuple) and len(value) == 1:
+            operator, value = "=", value[0]
+        if operator != "=" or not isinstance(value, int) or isinstance(value, bool):
+            raise UserError(_("Visible to agent: only the search “= a user id” is supported."))
+        Team = self.env["spid.team"]
+        # `id IN (subquery)` rather than the correlated EXISTS of a
+        # many2many term: PostgreSQL costs it as the cheap hashed lookup it
+        # is, below its JIT thresholds
+        return [
+            "|",
+            "|",
+            "|",
+            "|",
+            ("team_id", "=", False),
+            (
+                "team_id",
+                "in",
+                SQL(
+                    "(SELECT team_id FROM spid_team_member_rel WHERE user_id = %s)",
+                    value,
+                    to_flush=Team._fields["member_ids"],
+                ),
+            ),
+            ("user_id", "=", value),
+            (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT ticket_id FROM spid_ticket_participant_rel WHERE user_id = %s)",
+                    value,
+                    to_flush=self._fields["participant_ids"],
+                ),
+            ),
+            ("editor_id", "=", value),
+        ]
 
     @api.depends_context("uid")
     @api.depends("status_id", "user_id", "team_id", "is_locked")
