@@ -62,8 +62,15 @@ class SpidTicket(models.Model):
     _primary_email = "email_from"
 
     reference = fields.Char(readonly=True, copy=False, index="trigram", default="/")
-    name = fields.Char(string="Title", required=True, tracking=True)
-    description = fields.Html(compute="_compute_description", store=True, readonly=False)
+    name = fields.Char(string="Title", required=True, tracking=True, index="trigram")
+    description = fields.Html(compute="_compute_description", store=True, readonly=False, index="trigram")
+    search_text = fields.Char(
+        string="Text",
+        compute="_compute_search_text",
+        search="_search_search_text",
+        help="Search only: reference, title, description and work-unit descriptions, through their"
+        " trigram indexes.",
+    )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
@@ -346,6 +353,46 @@ class SpidTicket(models.Model):
         for ticket in edited:
             ticket.total_hours = sum(ticket.workunit_ids.mapped("duration"))
             ticket.workunit_count = len(ticket.workunit_ids)
+
+    def _compute_search_text(self):
+        self.search_text = False
+
+    def _search_search_text(self, operator, value):
+        if operator != "ilike" or not isinstance(value, str) or not value:
+            raise UserError(_("Text: only the search “contains some text” is supported."))
+        # one subquery per table, each answered by its trigram indexes, where
+        # an OR with the work units' subquery would scan every ticket; the
+        # outer query applies the rules on tickets, the work units' own
+        # rules apply here (a customer's search finds no internal note)
+        tickets = (
+            self.sudo()
+            .with_context(active_test=False)
+            ._search(
+                [
+                    "|",
+                    "|",
+                    ("reference", "ilike", value),
+                    ("name", "ilike", value),
+                    ("description", "ilike", value),
+                ]
+            )
+        )
+        units = (
+            self.env["spid.workunit"]
+            .with_context(active_test=False)
+            ._search([("description", "ilike", value)])
+        )
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    "(%s UNION %s)",
+                    tickets.subselect(),
+                    units.subselect(SQL.identifier(units.table, "ticket_id")),
+                ),
+            )
+        ]
 
     @api.depends_context("uid")
     @api.depends("team_id", "team_id.member_ids", "user_id", "participant_ids", "editor_id")

@@ -40,7 +40,7 @@ class SpidWorkunit(models.Model):
         help="Time spent, in hours.",
     )
     action_type = fields.Selection(ACTION_TYPES, string="Action", required=True, default="information")
-    description = fields.Html()
+    description = fields.Html(index="trigram")
     visibility = fields.Selection(
         [("internal", "Internal"), ("public", "Public")],
         required=True,

@@ -6,9 +6,12 @@ from .common import SpidHelpdeskCommon
 @tagged("post_install", "-at_install")
 class TestSearch(SpidHelpdeskCommon):
     def _text_search(self, user, text):
-        """The search view's Text field, as the user types it."""
+        """The search view's Text field, as the user types it; it finds what
+        the four `ilike` terms it replaced found."""
         view = self.env.ref("spid_helpdesk.spid_ticket_view_search")
-        self.assertIn("workunit_ids.description", view.arch)
+        self.assertIn('<field name="search_text"/>', view.arch)
+        Ticket = self.env["spid.ticket"].with_user(user)
+        found = Ticket.search([("search_text", "ilike", text)])
         domain = [
             "|", "|", "|",
             ("reference", "ilike", text),
@@ -16,7 +19,8 @@ class TestSearch(SpidHelpdeskCommon):
             ("description", "ilike", text),
             ("workunit_ids.description", "ilike", text),
         ]  # fmt: skip
-        return self.env["spid.ticket"].with_user(user).search(domain)
+        self.assertEqual(found, Ticket.search(domain))
+        return found
 
     def test_full_text_over_title_description_and_workunits(self):
         by_title = self._ticket(name="Scanner xyzzy broken")
