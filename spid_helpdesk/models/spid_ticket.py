@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, is_html_empty
+from odoo.tools import SQL, create_index, is_html_empty
 
 from ..internal import (
     BATCH_CREATE,
@@ -303,6 +303,12 @@ class SpidTicket(models.Model):
             "The external reference must be unique per company.",
         ),
     ]
+
+    def init(self):
+        # the lists' and columns' order (`_order`): an agent's first page
+        # reads its 80 rows from this index instead of sorting every
+        # ticket they see
+        create_index(self.env.cr, "spid_ticket_priority_id_index", self._table, ["priority DESC", "id DESC"])
 
     # ------------------------------------------------------------------
     # Defaults and computes

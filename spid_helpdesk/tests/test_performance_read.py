@@ -7,6 +7,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import SpidHelpdeskCommon, assert_query_budget
 
@@ -208,3 +209,29 @@ class TestAgentPagesBudget(SpidHelpdeskCommon):
         spec = view_spec(self.Ticket, "form")
         ticket = self.Ticket.search([], limit=1)
         assert_query_budget(self, FORM_BUDGET, "agent form", lambda: ticket.web_read(spec))
+
+    def _plan(self, query):
+        """PostgreSQL's plan of `query` when it may use an index at all (a
+        test database is too small for the planner to want one)."""
+        self.env.flush_all()
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.addCleanup(self.env.cr.execute, "RESET enable_seqscan")
+        self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
+        return "\n".join(row[0] for row in self.env.cr.fetchall())
+
+    def test_text_search_is_an_index_lookup(self):
+        if not self.registry.has_trigram:
+            self.skipTest("PostgreSQL's pg_trgm is not installed in this database")
+        plan = self._plan(self.Ticket._search([("search_text", "ilike", "printer")]))
+        for index in (
+            "spid_ticket__reference_index",
+            "spid_ticket__name_index",
+            "spid_ticket__description_index",
+            "spid_workunit__description_index",
+        ):
+            self.assertIn(index, plan)
+
+    def test_first_page_reads_the_order_index(self):
+        plan = self._plan(self.Ticket._search([], limit=80, order=self.Ticket._order))
+        self.assertIn("spid_ticket_priority_id_index", plan)
+        self.assertNotIn("Sort", plan)
