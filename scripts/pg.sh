@@ -38,11 +38,8 @@ shared_buffers = 512MB
 CONF
   fi
   if ! as_owner pg_ctl -D "$PGDATA" status >/dev/null 2>&1; then
-    # jit off: the agent's record rule makes PostgreSQL 11+ cost the list's
-    # queries above its JIT thresholds, and compiling costs ~0.8 s per query
-    # for a plan that runs in ~0.1 s (BENCHMARKS.md); Odoo's short queries
-    # never gain from JIT.
-    as_owner pg_ctl -D "$PGDATA" -l "$PGROOT/server.log" -o "-c jit=off" -w -t 60 start >/dev/null ||
+    # PostgreSQL as shipped (JIT on): the agent's rules must stay cheap on it
+    as_owner pg_ctl -D "$PGDATA" -l "$PGROOT/server.log" -w -t 60 start >/dev/null ||
       die "PostgreSQL did not start; see $PGROOT/server.log"
   fi
   psql -h "$SOCKDIR" -U postgres -d postgres -qtAc \

@@ -1,4 +1,7 @@
+import logging
 from collections import defaultdict
+
+import psycopg2
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -12,6 +15,8 @@ from ..internal import (
     with_switch,
     without_switch,
 )
+
+_logger = logging.getLogger(__name__)
 
 LEVELS = [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Critical")]
 CHANNELS = [
@@ -305,10 +310,31 @@ class SpidTicket(models.Model):
     ]
 
     def init(self):
+        self._spid_ensure_trigram()
         # the lists' and columns' order (`_order`): an agent's first page
         # reads its 80 rows from this index instead of sorting every
         # ticket they see
         create_index(self.env.cr, "spid_ticket_priority_id_index", self._table, ["priority DESC", "id DESC"])
+
+    def _spid_ensure_trigram(self):
+        """Odoo creates pg_trgm only in the databases it creates itself: an
+        existing database without it would silently get no trigram index,
+        and every text search would scan the tickets. pg_trgm is a trusted
+        extension (PostgreSQL 13+): the database's owner may create it."""
+        if self.env.registry.has_trigram:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except psycopg2.Error as error:
+            _logger.warning(
+                "PostgreSQL's pg_trgm extension is missing and could not be created (%s): text"
+                " searches on tickets will scan the table. Run CREATE EXTENSION pg_trgm as a"
+                " superuser, then upgrade spid_helpdesk.",
+                error,
+            )
+            return
+        self.env.registry.has_trigram = True
 
     # ------------------------------------------------------------------
     # Defaults and computes
