@@ -64,6 +64,9 @@ class SpidWorkunit(models.Model):
     )
     client_id = fields.Many2one(related="ticket_id.client_id", store=True, index=True)
     team_id = fields.Many2one(related="ticket_id.team_id", store=True)
+    # stored for the time analysis (spid.workunit.report), which then reads
+    # the work units alone
+    category_id = fields.Many2one(related="ticket_id.category_id", store=True)
     company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
 
     @api.depends("ticket_id.reference", "date", "user_id")

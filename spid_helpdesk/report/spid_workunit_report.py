@@ -7,6 +7,7 @@ class SpidWorkunitReport(models.Model):
     """One row per work unit, with its ticket's routing, as an SQL view."""
 
     _name = "spid.workunit.report"
+    _inherit = ["spid.report.groups"]
     _description = "Time analysis"
     _auto = False
     _order = "date desc"
@@ -37,8 +38,8 @@ class SpidWorkunitReport(models.Model):
                    w.date,
                    w.user_id,
                    w.client_id,
-                   t.team_id,
-                   t.category_id,
+                   w.team_id,
+                   w.category_id,
                    w.company_id,
                    w.action_type,
                    w.visibility,
@@ -49,6 +50,5 @@ class SpidWorkunitReport(models.Model):
                    CASE WHEN w.billable THEN 0 ELSE w.duration END AS non_billable_hours,
                    1 AS nbr
               FROM spid_workunit w
-              JOIN spid_ticket t ON t.id = w.ticket_id
               LEFT JOIN res_company c ON c.id = w.company_id
         """

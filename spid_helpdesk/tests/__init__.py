@@ -3,6 +3,7 @@ from . import test_assignment
 from . import test_autoclose
 from . import test_automation
 from . import test_performance
+from . import test_performance_report
 from . import test_mail_gateway
 from . import test_reporting
 from . import test_search
