@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make load`: the demo database (created like `make run` when missing)
 # served with --workers=2, then bench/load.py's loopback load: 20 customers
-# on the portal and 10 agents through JSON-RPC for 60 s. Fails on any error.
+# on the portal and 10 agents through JSON-RPC for 60 s, and the memory of
+# each worker of the server (scripts/odoo.sh execs Odoo: $SERVER is its
+# master). Fails on any error. Arguments go to load.py (--duration 10).
 # Ports: HTTP_PORT (the server) and GEVENT_PORT (its long-polling worker);
 # UPDATE=1 upgrades the addons in an existing demo database first.
 source "$(dirname "$0")/../scripts/common.sh"
@@ -40,7 +42,8 @@ done
   echo
 } >"$OUT"
 status=0
-"$VENV/bin/python" "$REPO/bench/load.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@" --output "$OUT.table" || status=$?
+"$VENV/bin/python" "$REPO/bench/load.py" --url "http://127.0.0.1:$PORT" --db "$DB" --server-pid "$SERVER" "$@" \
+  --output "$OUT.table" || status=$?
 [[ -f "$OUT.table" ]] && cat "$OUT.table" >>"$OUT" && rm -f "$OUT.table"
 say "Results in $OUT"
 exit $status
