@@ -235,9 +235,10 @@ def grow_ours(db, tickets_target, workunits_target, customer_tickets):
     statement) up to the targets, numbering on from the previous growth (g
     is the clone's number: a growth to 1,000,000 after 100,000 adds 900,000);
     the first `customer_tickets` belong to the portal customer; one ticket in
-    four is closed. Then the related columns of the new work units and the
-    stored totals of the tickets are recomputed in SQL, and both tables
-    vacuumed. Work units of a growth spread over all tickets cloned so far."""
+    four is closed. Work units of a growth spread over all tickets cloned so
+    far and copy their related columns (client, team, company) as they are
+    inserted; then the tickets' stored totals are recomputed in SQL and both
+    tables vacuumed."""
     ids = db.ids
     params = {
         "agents": ids["agents"], "teams": ids["teams"], "clients": ids["clients"],
@@ -267,14 +268,18 @@ def grow_ours(db, tickets_target, workunits_target, customer_tickets):
     }
     grow_tickets(db, "spid_ticket", tickets_target, overrides, params)
     first, last = ids["clones"][0], ids["clones"][-1]
-    new_units = []
+    ticket = "%(first)s + g %% %(span)s"
     while ids["workunits"] < workunits_target:
         start = ids["workunits"]
         count = min(100_000, workunits_target - start)
-        new_units.append(clone_rows(
+        clone_rows(
             db, "spid_workunit", ids["workunit"], count,
             {
-                "ticket_id": "%(first)s + g %% %(span)s",
+                "ticket_id": ticket,
+                # the related columns, read from the ticket as they are written
+                # (an UPDATE afterwards would write every work unit twice)
+                **{column: f"(SELECT x.{column} FROM spid_ticket x WHERE x.id = {ticket})"
+                   for column in ("client_id", "team_id", "company_id")},
                 "user_id": pick("agents"),
                 "date": "now() at time zone 'UTC' - (g %% 1000 || ' hours')::interval",
                 "duration": "0.25 * (1 + g %% 8)",
@@ -283,20 +288,8 @@ def grow_ours(db, tickets_target, workunits_target, customer_tickets):
                 "action_type": "(ARRAY['question','answer','information','solution'])[1 + g %% 4]",
             },
             {"first": first, "span": last - first + 1, "agents": ids["agents"]}, start,
-        ))  # fmt: skip
+        )  # fmt: skip
         ids["workunits"] += count
-    if new_units:  # the related columns of this growth's work units only
-        db.sql(
-            """
-            UPDATE spid_workunit w
-               SET client_id = t.client_id, team_id = t.team_id, company_id = t.company_id
-              FROM spid_ticket t
-             WHERE t.id = w.ticket_id AND w.id BETWEEN %s AND %s
-               AND (w.client_id, w.team_id, w.company_id)
-                   IS DISTINCT FROM (t.client_id, t.team_id, t.company_id)
-            """,
-            [new_units[0].start, new_units[-1].stop - 1],
-        )
     db.sql(
         """
         UPDATE spid_ticket t SET total_hours = s.hours, workunit_count = s.nbr
