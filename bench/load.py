@@ -183,7 +183,7 @@ LIST_SPEC = {
     "reference": {}, "name": {}, "client_id": {"fields": {"display_name": {}}},
     "partner_id": {"fields": {"display_name": {}}}, "team_id": {"fields": {"display_name": {}}},
     "user_id": {"fields": {"display_name": {}}}, "status_id": {"fields": {"display_name": {}}},
-    "priority": {}, "total_hours": {}, "sla_status": {},
+    "priority": {}, "total_hours": {}, "sla_status": {}, "is_locked": {},
 }  # fmt: skip
 FORM_SPEC = dict(LIST_SPEC, description={}, workunit_ids={"fields": {"duration": {}, "description": {}}})
 
@@ -202,6 +202,9 @@ def agent_loop(client, recorder, stop, number):
         records = (rows or {}).get("records") or []
         if not records:
             continue
+        # an agent changes only tickets they may change: an invoiced ticket
+        # is locked (its form is read-only; the server refuses a write)
+        records = [record for record in records if not record.get("is_locked")] or records
         ticket = rng.choice(records)["id"]
         recorder.call(
             "agent: web_read (form)",
@@ -270,11 +273,13 @@ class MemorySampler(threading.Thread):
                 status = handle.read()
             if pid not in self.kinds:
                 with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                    cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
-                self.kinds[pid] = next(
-                    (kind for key, kind in (("WorkerHTTP", "HTTP worker"), ("WorkerCron", "cron worker"),
-                                            ("gevent", "gevent (long polling)")) if key in cmdline),
-                    "worker",
+                    args = handle.read().decode(errors="replace").split("\0")
+                title = " ".join(args)  # Odoo's process title, with setproctitle installed
+                self.kinds[pid] = (
+                    "gevent (long polling)" if "gevent" in args  # its own command: odoo-bin gevent ...
+                    else "HTTP worker" if "WorkerHTTP" in title
+                    else "cron worker" if "WorkerCron" in title
+                    else "HTTP or cron worker"  # forks of the server: told apart only by setproctitle
                 )  # fmt: skip
         except OSError:  # gone meanwhile
             return
@@ -297,11 +302,21 @@ class MemorySampler(threading.Thread):
             "| Process | pid | Samples | Median RSS (MB) | Peak RSS (MB) |",
             "|---|---:|---:|---:|---:|",
         ]
+        brief = defaultdict(list)  # kind -> [samples] of the processes seen under 2 s (respawned)
         for pid, values in sorted(
             self.samples.items(), key=lambda item: (self.kinds.get(item[0], ""), item[0])
         ):
+            kind = self.kinds.get(pid, "?")
+            if len(values) * self.interval < 2:
+                brief[kind].append(values)
+                continue
             lines.append(
-                f"| {self.kinds.get(pid, 'worker')} | {pid} | {len(values)} "
+                f"| {kind} | {pid} | {len(values)} | {statistics.median(values):.0f} | {max(values):.0f} |"
+            )
+        for kind, runs in brief.items():
+            values = [value for run in runs for value in run]
+            lines.append(
+                f"| {kind}: {len(runs)} processes alive under 2 s (respawned) | | {len(values)} "
                 f"| {statistics.median(values):.0f} | {max(values):.0f} |"
             )
         return lines

@@ -15,7 +15,8 @@ bash "$REPO/scripts/pg.sh" start
 eval "$(bash "$REPO/scripts/pg.sh" env)"
 installed=$(psql -d "$DB" -qtAc \
   "SELECT count(*) FROM ir_module_module WHERE name IN ('${ADDONS//,/\',\'}') AND state='installed'" 2>/dev/null || echo 0)
-if [[ "$installed" != 3 ]]; then
+addons=(${ADDONS//,/ })
+if [[ "$installed" != "${#addons[@]}" ]]; then
   say "Creating the demo database $DB"
   bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
 elif [[ -n "${UPDATE:-}" ]]; then  # as `make run`: UPDATE=1 after pulling new code
