@@ -11,14 +11,16 @@ so they cannot share one database: each gets its own, with the floor addon
 (spid_bench_floor, a bare ORM model) in both. Background data is cloned
 set-based in SQL from records created through the ORM (bench/data.py);
 every measured operation goes through the ORM as a user, or over HTTP to a
-real server. Measures are named tuples (Timing, Creation, Page, Row).
+real server (bench/portal.py); the kanban, form, email gateway and creation
+follow-up job are in bench/measures.py. Measures are named tuples (Timing,
+Creation, Row...). The data grows in three steps (a hundredth, a tenth, all)
+and the query counts are taken at each; the ratios come from the last.
 """
 
 import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -29,7 +31,8 @@ from typing import NamedTuple
 ODOO_DIR = os.environ.get("ODOO_DIR", os.path.expanduser("~/.cache/spid-helpdesk/odoo"))
 sys.path.insert(0, ODOO_DIR)
 
-import requests  # noqa: E402
+import measures  # noqa: E402  (bench/measures.py, beside this script)
+import portal  # noqa: E402  (bench/portal.py, beside this script)
 from data import (  # noqa: E402  (bench/data.py, beside this script)
     BATCH,
     TEXT_SEARCH,
@@ -66,14 +69,6 @@ class Creation(NamedTuple):
     batch_queries: float
 
 
-class Page(NamedTuple):
-    """One portal page over HTTP: times in ms, the server's query count."""
-
-    median_ms: float
-    p90_ms: float
-    queries: float | None
-
-
 class Row(NamedTuple):
     """One line of the table; `better` is "high" or "low"."""
 
@@ -86,6 +81,8 @@ class Row(NamedTuple):
     q_ours: float | None = None
     q_peer: float | None = None
     note: str = ""
+    ours_off: float | None = None  # the same with PostgreSQL's JIT off (tuned)
+    peer_off: float | None = None
 
 
 class Queries(NamedTuple):
@@ -98,6 +95,7 @@ class Queries(NamedTuple):
 class Sizes(NamedTuple):
     """How far the data grows: tickets, work units, the customer's tickets."""
 
+    stage: str
     tickets: int
     workunits: int
     customer_tickets: int
@@ -175,8 +173,12 @@ class Results:
         self.rows = []  # [Row]
         self.queries = {}  # label -> {size: Queries}
 
-    def add(self, label, ours, peer, unit, better, q_ours=None, q_peer=None, floor=None, note=""):
-        self.rows.append(Row(label, ours, peer, floor, unit, better, q_ours, q_peer, note))
+    def add(self, label, ours, peer, unit, better, q_ours=None, q_peer=None, floor=None, note="", off=None):
+        """`off`: (ours, peer) of the same operation with JIT off."""
+        ours_off, peer_off = off or (None, None)
+        self.rows.append(
+            Row(label, ours, peer, floor, unit, better, q_ours, q_peer, note, ours_off, peer_off)
+        )
 
     def add_queries(self, size, label, ours, peer):
         self.queries.setdefault(label, {})[size] = Queries(ours, peer)
@@ -217,9 +219,10 @@ MODELS = {
 }
 
 
-def measure_creation(sides, singles, batches):
+def measure_creation(sides, singles, batches, after_singles=None):
     """{kind: Creation} for sides {kind: db}. The kinds take turns at every
-    step, so that a change in the machine's load hits them alike."""
+    step, so that a change in the machine's load hits them alike.
+    `after_singles()` runs between the single creations and the batches."""
     singles_of = {kind: [] for kind in sides}  # [Timing]
     batches_of = {kind: [] for kind in sides}
     for i in range(singles):
@@ -229,6 +232,8 @@ def measure_creation(sides, singles, batches):
             singles_of[kind].append(
                 db.timed(db.ids["agents"][0], lambda env, v=vals, m=model: env[m].create(v))
             )
+    if after_singles:
+        after_singles()
     for b in range(batches):
         for kind, db in sides.items():
             vals_list = [ticket_vals(kind, db, b * BATCH + i) for i in range(BATCH)]
@@ -284,7 +289,10 @@ def read_ops(db, kind):
     model = MODELS[kind]
     status = "status_id" if kind == "ours" else "stage_id"
     with db.env(commit=False) as env:
-        spec = list_spec(env(user=uid), model)
+        agent_env = env(user=uid)
+        spec = list_spec(agent_env, model)
+        kanban = measures.kanban_func(agent_env, model, status)
+        form, chatter = measures.form_funcs(agent_env, model, db.ids["template"])
     text = [("name", "ilike", TEXT_SEARCH)]
     return {
         "List view, first page (80)": Op(db, uid, lambda env: env[model].web_search_read([], spec, limit=80)),
@@ -292,6 +300,9 @@ def read_ops(db, kind):
             db, uid, lambda env: env[model].web_search_read(text, spec, limit=80),
         ),
         "Group by status (list)": Op(db, uid, lambda env: env[model].web_read_group([], [status], [status])),
+        "Kanban by status (columns, then 40 cards per open column)": Op(db, uid, kanban),
+        "Form: open a ticket (web_read of the form view)": Op(db, uid, form),
+        f"Form: the chatter's first {measures.CHATTER_LIMIT} messages": Op(db, uid, chatter),
     }  # fmt: skip
 
 
@@ -345,146 +356,40 @@ def measure_invoicing(db, setup):
 
 
 # ----------------------------------------------------------------------
-# HTTP: a real server per database, requests as the portal customer
-# ----------------------------------------------------------------------
-
-
-class Server:
-    def __init__(self, conf, db, port, logfile):
-        self.port = port
-        self.logfile = logfile
-        self.url = f"http://127.0.0.1:{port}"
-        venv_python = sys.executable
-        cmd = [
-            venv_python, os.path.join(ODOO_DIR, "odoo-bin"), "-c", conf, "-d", db, f"--db-filter=^{db}$",
-            f"--http-port={port}", "--max-cron-threads=0", "--log-level=warn",
-            "--log-handler=werkzeug:INFO", f"--logfile={logfile}",
-        ]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _attempt in range(240):
-            try:
-                requests.get(self.url + "/web/login", timeout=5)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.5)
-        raise RuntimeError(f"Odoo did not answer on {self.url}; see {logfile}")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(30)
-
-    def session(self, login, password):
-        session = requests.Session()
-        page = session.get(self.url + "/web/login", timeout=30).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        response = session.post(
-            self.url + "/web/login",
-            data={"login": login, "password": password, "csrf_token": token},
-            allow_redirects=False,
-            timeout=30,
-        )
-        assert response.status_code == 303, f"login refused on {self.url}"
-        return session
-
-    def queries_of(self, path):
-        """Median query count of the logged requests to path (werkzeug's
-        access log line ends with: queries, query time, other time)."""
-        counts = []
-        with open(self.logfile, encoding="utf-8") as handle:
-            for line in handle:
-                match = re.search(r'"GET (\S+) HTTP/1.1" 200 - (\d+) [\d.]+ [\d.]+', line)
-                if match and match.group(1) == path:
-                    counts.append(int(match.group(2)))
-        return statistics.median(counts) if counts else None
-
-
-def http_pages(ours_server, peer_server, ours_db, peer_db, requests_count):
-    """{label: [Page ours, Page of the peer]}: median and p90 (ms) of the
-    customer's pages, ours and the peer's requests interleaved; plus the
-    median query count of each."""
-    with ours_db.env(commit=False) as env:
-        ours_ticket = (
-            env["spid.ticket"].search([("partner_id", "=", ours_db.ids["customer_contact"])], limit=1).id
-        )
-    with peer_db.env(commit=False) as env:
-        peer_ticket = (
-            env["helpdesk.ticket"].search([("partner_id", "=", peer_db.ids["customer_contact"])], limit=1).id
-        )
-    ours_session = ours_server.session("bench_customer", "bench_customer")
-    peer_session = peer_server.session("bench_customer", "bench_customer")
-    pages = {
-        "Portal `/my/tickets` (customer with 1,000 tickets)": (
-            (ours_server, ours_session, "/my/tickets"),
-            (peer_server, peer_session, "/my/tickets"),
-        ),
-        "Portal ticket page": (
-            (ours_server, ours_session, f"/my/tickets/{ours_ticket}"),
-            (peer_server, peer_session, f"/my/ticket/{peer_ticket}"),
-        ),
-    }
-    results = {}
-    for label, sides in pages.items():
-        timings = ([], [])
-        for i in range(requests_count + 5):
-            for side, (server, session, path) in enumerate(sides):
-                start = time.perf_counter()
-                response = session.get(server.url + path, timeout=60)
-                elapsed = time.perf_counter() - start
-                assert response.status_code == 200, f"{server.url}{path}: {response.status_code}"
-                if i >= 5:  # warm-up
-                    timings[side].append(elapsed * 1000)
-        results[label] = [
-            Page(statistics.median(t), percentile(t, 90), server.queries_of(path))
-            for t, (server, _session, path) in zip(timings, sides)
-        ]
-    return results
-
-
-def percentile(values, pct):
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-# ----------------------------------------------------------------------
 # The run
 # ----------------------------------------------------------------------
 
 
-def run_size(args, ours, peer, sizes, stage, results, full):
-    """Grow both databases to `sizes` (Sizes), then measure."""
+def with_jit_off(ops):
+    """ops {label: [Op]} plus the same under `label, jit off`: PostgreSQL
+    compiles the queries it costs above its thresholds (JIT, on as shipped);
+    a tuned server turns it off."""
+    return dict(ops, **{f"{label}, {JIT_OFF_LABEL}": [op._replace(setup=JIT_OFF) for op in sides]
+                        for label, sides in ops.items()})  # fmt: skip
+
+
+def run_size(args, ours, peer, sizes, results, full):
+    """Grow both databases to `sizes` (Sizes), then measure: reads first
+    (on exactly the grown data), then the writes, which add tickets."""
+    stage = sizes.stage
     log(f"[{stage}] growing to {sizes.tickets} tickets / {sizes.workunits} work units")
     start = time.perf_counter()
     grow_ours(ours, sizes.tickets, sizes.workunits, sizes.customer_tickets)
     grow_peer(peer, sizes.tickets, sizes.customer_tickets)
     log(f"[{stage}] data ready in {time.perf_counter() - start:.0f} s")
-    singles, batches = (args.singles, args.batches) if full else (10, 1)
-    creation = measure_creation(
-        {"ours": ours, "ours_quiet": ours, "peer": peer, "floor": ours}, singles, batches
-    )
-    ours_c, peer_c = creation["ours"], creation["peer"]
-    results.add_queries(stage, "Create one ticket (agent)", ours_c.single_queries, peer_c.single_queries)
-    results.add_queries(stage, "Create 1,000 tickets (agent)", ours_c.batch_queries, peer_c.batch_queries)
     ops_ours, ops_peer = read_ops(ours, "ours"), read_ops(peer, "peer")
-    reads = {label: [ops_ours[label], ops_peer[label]] for label in ops_ours}
-    # PostgreSQL compiles queries it deems expensive (JIT): measured both ways
-    reads.update({f"{label}, {JIT_OFF_LABEL}": [op._replace(setup=JIT_OFF) for op in sides]
-                  for label, sides in reads.items()})  # fmt: skip
-    reads = interleaved(reads, 7)
+    reads = interleaved(with_jit_off({label: [ops_ours[label], ops_peer[label]] for label in ops_ours}), 7)
     for label, (mine, theirs) in reads.items():
         if JIT_OFF_LABEL not in label:
             results.add_queries(stage, label, mine.queries, theirs.queries)
-    stats = stats_ops(ours, peer)
-    stats.update(
-        {
-            f"{label}, {JIT_OFF_LABEL}": [op._replace(setup=JIT_OFF) for op in sides]
-            for label, sides in stats.items()
-        }
-    )
-    stats = interleaved(stats, 3)
+    stats = interleaved(with_jit_off(stats_ops(ours, peer)), 3)
     for label, sides in stats.items():
         if JIT_OFF_LABEL not in label:
             results.add_queries(stage, label, sides[0].queries, sides[1].queries if len(sides) > 1 else None)
+    log(f"[{stage}] HTTP pages")
+    pages = portal.measure_pages(args, ours, peer, stage, args.requests if full else 10)
+    for label, (mine, theirs) in pages.items():
+        results.add_queries(stage, label, mine.queries, theirs.queries)
     log(f"[{stage}] SLA cron")
     sla_count = breach_sla(ours, args.sla_tickets if full else max(100, args.sla_tickets // 10))
     sla = measure_sla_cron(ours)
@@ -492,28 +397,38 @@ def run_size(args, ours, peer, sizes, stage, results, full):
     results.add_queries(
         stage, "SLA cron, per batch of 1,000 breached clocks", round(sla.queries / batches), None
     )
-    log(f"[{stage}] HTTP pages")
-    log_dir = os.path.join(args.state, "bench")
-    os.makedirs(log_dir, exist_ok=True)
-    servers = []
-    try:
-        servers.append(
-            Server(args.conf, ours.name, args.http_port, os.path.join(log_dir, f"ours-{stage}.log"))
-        )
-        servers.append(
-            Server(args.conf, peer.name, args.peer_http_port, os.path.join(log_dir, f"peer-{stage}.log"))
-        )
-        for server in servers:
-            open(server.logfile, "w").close()  # keep only the measured requests
-        pages = http_pages(servers[0], servers[1], ours, peer, args.requests if full else 10)
-    finally:
-        for server in servers:
-            server.stop()
-    for label, (mine, theirs) in pages.items():
-        results.add_queries(stage, label, mine.queries, theirs.queries)
+    log(f"[{stage}] creation")
+    jobs = {}  # what the follow-up job costs per ticket, after each way of creating
+    mark = measures.last_ticket_id(ours)
+
+    def job_after(key):
+        nonlocal mark
+        jobs[key] = measures.run_job(ours, mark)
+        mark = measures.last_ticket_id(ours)
+
+    singles, batches = (args.singles, args.batches) if full else (10, 1)
+    creation = measure_creation(
+        {"ours": ours, "ours_quiet": ours, "peer": peer, "floor": ours}, singles, batches,
+        after_singles=lambda: job_after("singles"),
+    )  # fmt: skip
+    job_after("batches")
+    ours_c, peer_c = creation["ours"], creation["peer"]
+    results.add_queries(stage, "Create one ticket (agent)", ours_c.single_queries, peer_c.single_queries)
+    results.add_queries(stage, "Create 1,000 tickets (agent)", ours_c.batch_queries, peer_c.batch_queries)
+    log(f"[{stage}] email gateway")
+    gateway = measures.measure_gateway(
+        {"ours": (ours, "spid.ticket"), "peer": (peer, "helpdesk.ticket")}, args.emails if full else 10, stage
+    )
+    job_after("gateway")
+    results.add_queries(stage, "Email gateway, one email into a new ticket", gateway["ours"].queries,
+                        gateway["peer"].queries)  # fmt: skip
+    for key, job in jobs.items():
+        if job:
+            results.add_queries(stage, f"Follow-up job per ticket ({JOB_SOURCES[key]})",
+                                round(job.per_ticket()[1], 1), None)  # fmt: skip
     if not full:
         return
-    ratio_rows(results, creation, reads, stats, pages, sla, sla_count)
+    ratio_rows(results, creation, reads, stats, pages, sla, sla_count, gateway, jobs)
     log("invoicing")
     setup = prepare_invoicing(ours, args.invoice_tickets)
     if setup is None:
@@ -527,7 +442,14 @@ def run_size(args, ours, peer, sizes, stage, results, full):
         )  # fmt: skip
 
 
-def ratio_rows(results, creation, reads, stats, pages, sla, sla_count):
+JOB_SOURCES = {
+    "singles": "tickets created one by one",
+    "batches": "tickets created 1,000 per call",
+    "gateway": "tickets opened by email",
+}
+
+
+def ratio_rows(results, creation, reads, stats, pages, sla, sla_count, gateway, jobs):
     ours, peer, floor = creation["ours"], creation["peer"], creation["floor"]
     quiet = creation["ours_quiet"]
     for label, mine in (
@@ -542,27 +464,52 @@ def ratio_rows(results, creation, reads, stats, pages, sla, sla_count):
         "Create 1,000 tickets in one call as an agent", ours.batch_per_s, peer.batch_per_s, "tickets/s",
         "high", ours.batch_queries, peer.batch_queries, floor.batch_per_s,
     )  # fmt: skip
-    for label, (mine, theirs) in reads.items():
+    results.add(
+        "Email gateway: an email into a new ticket (message_process, commit)", gateway["ours"].per_s,
+        gateway["peer"].per_s, "emails/s", "high", gateway["ours"].queries, gateway["peer"].queries,
+    )  # fmt: skip
+    if not any(jobs.values()):
+        results.add("Follow-up job (ack, SLA, notices), per ticket", None, None, "ms", "low",
+                    note=f"n/a: no {measures.JOB_MODEL} in this build (done in the creation)")  # fmt: skip
+    for key, job in jobs.items():
+        if job:
+            seconds, queries = job.per_ticket()
+            results.add(
+                f"Follow-up job (ack, SLA, notices), per ticket: {JOB_SOURCES[key]}", seconds * 1000, None,
+                "ms", "low", round(queries, 1), note=f"{job.tickets} tickets; helpdesk_mgmt has no such job",
+            )  # fmt: skip
+    for label, mine, theirs, off in jit_pairs(reads):
         results.add(
             f"Agent: {label}", mine.seconds * 1000, theirs.seconds * 1000, "ms", "low",
-            mine.queries, theirs.queries,
+            mine.queries, theirs.queries, off=(off[0].seconds * 1000, off[1].seconds * 1000),
         )  # fmt: skip
     for label, (mine, theirs) in pages.items():
         results.add(
             f"{label}, median", mine.median_ms, theirs.median_ms, "ms", "low", mine.queries, theirs.queries
         )
         results.add(f"{label}, p90", mine.p90_ms, theirs.p90_ms, "ms", "low")
-    for label, sides in stats.items():
-        mine, theirs = sides[0], (sides[1] if len(sides) > 1 else Timing(None, None))
+    for label, mine, theirs, off in jit_pairs(stats):
         results.add(
             f"Supervisor: {label}", mine.seconds * 1000, theirs.seconds and theirs.seconds * 1000, "ms",
             "low", mine.queries, theirs.queries,
             note="" if theirs.seconds else "helpdesk_mgmt has no work units",
+            off=(off[0].seconds * 1000, off[1].seconds and off[1].seconds * 1000),
         )  # fmt: skip
     results.add(
         f"SLA cron over {sla_count} open tickets past their deadline", sla.seconds, None, "s", "low",
         sla.queries, note="helpdesk_mgmt has no SLA (helpdesk_mgmt_sla is another addon)",
     )  # fmt: skip
+
+
+def jit_pairs(timings):
+    """(label, ours, peer, (ours, peer) with JIT off) of interleaved()'s
+    {label: [Timing per side]}; a missing peer is Timing(None, None)."""
+    none = Timing(None, None)
+    for label, sides in timings.items():
+        if JIT_OFF_LABEL in label:
+            continue
+        off = timings[f"{label}, {JIT_OFF_LABEL}"]
+        yield label, sides[0], (sides[1:] or [none])[0], (off[0], (off[1:] or [none])[0])
 
 
 def fmt(value, unit):
@@ -573,40 +520,64 @@ def fmt(value, unit):
     return f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
 
 
-def render(results, args, sizes_small, sizes_full, elapsed):
+def ratio(ours, peer, better):
+    if ours is None or peer is None or not peer or not ours:
+        return "n/a"
+    if better == "high":
+        return f"{ours / peer:.2f}× faster" if ours >= peer else f"{peer / ours:.2f}× slower"
+    return f"{peer / ours:.2f}× faster" if ours <= peer else f"{ours / peer:.2f}× slower"
+
+
+def render(results, args, sizes, elapsed, jit):
     lines = [
-        "| Operation | Unit | SpiD | helpdesk_mgmt | Floor | SpiD vs peer | Queries SpiD / peer | Note |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| Operation | Unit | SpiD | helpdesk_mgmt | SpiD vs peer | SpiD, jit off | helpdesk_mgmt, jit off "
+        "| SpiD vs peer, jit off | Floor | Queries SpiD / peer | Note |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in results.rows:
-        ours, peer, unit = row.ours, row.peer, row.unit
-        if ours is None or peer is None or not peer or not ours:
-            ratio = "n/a"
-        elif row.better == "high":
-            ratio = f"{ours / peer:.2f}× faster" if ours >= peer else f"{peer / ours:.2f}× slower"
-        else:
-            ratio = f"{peer / ours:.2f}× faster" if ours <= peer else f"{ours / peer:.2f}× slower"
+        unit = row.unit
+        off_cells = " | | "
+        if row.ours_off is not None:
+            off_ratio = ratio(row.ours_off, row.peer_off, row.better)
+            off_cells = f"{fmt(row.ours_off, unit)} | {fmt(row.peer_off, unit)} | {off_ratio}"
         has_queries = row.q_ours is not None or row.q_peer is not None
         queries = f"{fmt_q(row.q_ours)} / {fmt_q(row.q_peer)}" if has_queries else ""
+        floor = fmt(row.floor, unit) if row.floor is not None else ""
         lines.append(
-            f"| {row.label} | {unit} | {fmt(ours, unit)} | {fmt(peer, unit)} | {fmt(row.floor, unit)} "
-            f"| {ratio} | {queries} | {row.note} |"
+            f"| {row.label} | {unit} | {fmt(row.ours, unit)} | {fmt(row.peer, unit)} "
+            f"| {ratio(row.ours, row.peer, row.better)} | {off_cells} | {floor} | {queries} | {row.note} |"
         )
+    sizes_text = ", ".join(f"{s.stage} = {s.tickets:,} tickets and {s.workunits:,} work units" for s in sizes)
     lines += [
         "",
-        "Queries per operation at two data sizes (SpiD / helpdesk_mgmt); "
-        f"small = {sizes_small.tickets:,} tickets and {sizes_small.workunits:,} work units, "
-        f"full = {sizes_full.tickets:,} tickets and {sizes_full.workunits:,} work units:",
+        f"Queries per operation at three data sizes (SpiD / helpdesk_mgmt); {sizes_text}:",
         "",
-        "| Operation | small | full |",
-        "|---|---:|---:|",
+        "| Operation | " + " | ".join(s.stage for s in sizes) + " |",
+        "|---|" + "---:|" * len(sizes),
     ]
     for label, by_size in results.queries.items():
-        counts = [by_size.get(size, Queries(None, None)) for size in ("small", "full")]
+        counts = [by_size.get(s.stage, Queries(None, None)) for s in sizes]
         cells = [f"{fmt_q(count.ours)} / {fmt_q(count.peer)}" for count in counts]
-        lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
-    lines += ["", f"Whole run: {elapsed / 60:.1f} min, scale {args.scale}."]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"JIT as the ORM's cursors saw it (main columns): {jit}; the jit-off columns add "
+        f"`{JIT_OFF}` to the transaction.",
+        "",
+        f"Whole run: {elapsed / 60:.1f} min, scale {args.scale}.",
+    ]
     return "\n".join(lines)
+
+
+def jit_setting(db):
+    """`jit` and its thresholds as a cursor of the database sees them."""
+    rows = db.sql(
+        "SELECT name, setting FROM pg_settings WHERE name IN ('jit', 'jit_above_cost') ORDER BY name"
+    )
+    available = db.sql("SELECT pg_jit_available()")[0][0]
+    return (
+        ", ".join(f"{name}={value}" for name, value in rows) + f", available={'yes' if available else 'no'}"
+    )
 
 
 def fmt_q(value):
@@ -625,6 +596,7 @@ def main():
     parser.add_argument("--singles", type=int, default=100, help="tickets created one by one")
     parser.add_argument("--batches", type=int, default=3, help="batches of 1,000 tickets")
     parser.add_argument("--requests", type=int, default=50, help="HTTP requests per page")
+    parser.add_argument("--emails", type=int, default=100, help="emails into the gateway, per side")
     parser.add_argument("--sla-tickets", type=int, default=10_000)
     parser.add_argument("--invoice-tickets", type=int, default=1_000)
     parser.add_argument("--output", help="write the table to this file as well")
@@ -632,19 +604,31 @@ def main():
     odoo.tools.config.parse_config(["-c", args.conf, "--log-level=warn"])
     started = time.perf_counter()
     scale = args.scale
-    full = Sizes(int(100_000 * scale), int(1_000_000 * scale), min(1000, int(50_000 * scale)))
-    small = Sizes(full.tickets // 10, full.workunits // 10, full.customer_tickets)
+    full = Sizes("full", int(100_000 * scale), int(1_000_000 * scale), min(1000, int(50_000 * scale)))
+    sizes = [
+        full._replace(stage=f"full/{div}", tickets=full.tickets // div, workunits=full.workunits // div)
+        for div in (100, 10)
+    ] + [full]
     if scale < 1:
         args.sla_tickets = max(100, int(args.sla_tickets * scale))
         args.invoice_tickets = max(50, int(args.invoice_tickets * scale))
     ours, peer = Db(args.ours), Db(args.peer)
+    jit = f"ours {jit_setting(ours)}; peer {jit_setting(peer)}"
+    log(f"JIT: {jit}")
     log("users, teams, clients")
     setup_ours(ours, scale)
     setup_peer(peer, scale)
+    for db, team_model, model in (
+        (ours, "spid.team", "spid.ticket"),
+        (peer, "helpdesk.ticket.team", "helpdesk.ticket"),
+    ):
+        with db.env() as env:
+            measures.setup_alias(env, env[team_model].browse(db.ids["teams"][0]))
+            measures.setup_history(env, model, db.ids["template"], db.ids["agents"][0])
     results = Results()
-    run_size(args, ours, peer, small, "small", results, full=False)
-    run_size(args, ours, peer, full, "full", results, full=True)
-    table = render(results, args, small, full, time.perf_counter() - started)
+    for sizes_now in sizes:
+        run_size(args, ours, peer, sizes_now, results, full=sizes_now is full)
+    table = render(results, args, sizes, time.perf_counter() - started, jit)
     print(table)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:

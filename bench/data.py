@@ -8,6 +8,10 @@ what was created so far)."""
 
 from typing import NamedTuple
 
+import psycopg2
+
+import odoo.sql_db
+
 WORDS = [
     "printer",
     "network",
@@ -30,7 +34,8 @@ BATCH = 1000
 def clone_rows(db, table, template_id, count, overrides, params=None, start=1):
     """INSERT `count` copies of one row of `table`, every column copied from
     the template except `overrides` {column: SQL expression of g, the series
-    number}. Returns the new ids (contiguous: one statement)."""
+    number}. Returns the new ids as a range (one statement: contiguous ids,
+    checked), without shipping millions of ids to Python."""
     cols = [
         row[0]
         for row in db.sql(
@@ -41,14 +46,35 @@ def clone_rows(db, table, template_id, count, overrides, params=None, start=1):
     ]
     exprs = [overrides.get(col, f"t.{col}") for col in cols]
     query = f"""
-        INSERT INTO {table} ({", ".join(cols)})
-        SELECT {", ".join(exprs)}
-          FROM {table} t, generate_series(%(start)s, %(stop)s) g
-         WHERE t.id = %(template)s
-        RETURNING id
+        WITH new AS (
+            INSERT INTO {table} ({", ".join(cols)})
+            SELECT {", ".join(exprs)}
+              FROM {table} t, generate_series(%(start)s, %(stop)s) g
+             WHERE t.id = %(template)s
+            RETURNING id
+        )
+        SELECT min(id), max(id), count(*) FROM new
     """  # table and columns come from the catalog, values are parameters
-    rows = db.sql(query, dict(params or {}, template=template_id, start=start, stop=start + count - 1))
-    return sorted(row[0] for row in rows)
+    params = dict(params or {}, template=template_id, start=start, stop=start + count - 1)
+    low, high, inserted = db.sql(query, params)[0]
+    assert inserted == count and high - low + 1 == count, f"{table}: ids not contiguous"
+    return range(low, high + 1)
+
+
+def vacuum_analyze(db, *tables):
+    """VACUUM ANALYZE after a growth: autovacuum would come late, and the
+    planner would cost the measured queries on stale statistics and a
+    visibility map without the new pages (no index-only scans). VACUUM
+    cannot run in a transaction: a connection of its own in autocommit."""
+    _name, info = odoo.sql_db.connection_info_for(db.name)
+    cnx = psycopg2.connect(**info)
+    try:
+        cnx.autocommit = True
+        with cnx.cursor() as cr:
+            for table in tables:
+                cr.execute(f"VACUUM ANALYZE {table}")  # a table name of this module, not input
+    finally:
+        cnx.close()
 
 
 def pick(array_param, modulo_expr="g"):
@@ -165,8 +191,7 @@ def setup_ours(db, scale):
             sla_lines=template.sla_line_ids.ids,
             company=env.company.id,
         )  # fmt: skip
-        db.ids["ticket_ids"] = [template.id]
-        db.ids["workunit_ids"] = [workunit.id]
+        db.ids.update(tickets=1, clones=range(0), workunits=1, contact_emails=contacts.mapped("email"))
 
 
 def setup_peer(db, scale):
@@ -198,7 +223,7 @@ def setup_peer(db, scale):
             open_statuses=stages.filtered(lambda s: not s.closed).ids,
             closed_statuses=stages.filtered("closed").ids, template=template.id,
         )  # fmt: skip
-        db.ids["ticket_ids"] = [template.id]
+        db.ids.update(tickets=1, clones=range(0), contact_emails=contacts.mapped("email"))
 
 
 def clients_for(scale):
@@ -206,9 +231,14 @@ def clients_for(scale):
 
 
 def grow_ours(db, tickets_target, workunits_target, customer_tickets):
-    """Clone tickets (1,000 per statement) then work units (100,000 per
-    statement) up to the targets; the first `customer_tickets` belong to the
-    portal customer; one ticket in four is closed."""
+    """Clone tickets (10,000 per statement) then work units (100,000 per
+    statement) up to the targets, numbering on from the previous growth (g
+    is the clone's number: a growth to 1,000,000 after 100,000 adds 900,000);
+    the first `customer_tickets` belong to the portal customer; one ticket in
+    four is closed. Work units of a growth spread over all tickets cloned so
+    far and copy their related columns (client, team, company) as they are
+    inserted; then the tickets' stored totals are recomputed in SQL and both
+    tables vacuumed."""
     ids = db.ids
     params = {
         "agents": ids["agents"], "teams": ids["teams"], "clients": ids["clients"],
@@ -236,19 +266,20 @@ def grow_ours(db, tickets_target, workunits_target, customer_tickets):
         "date_status": "now() at time zone 'UTC' - (g || ' minutes')::interval",
         "sla_status": "'none'",
     }
-    while len(ids["ticket_ids"]) < tickets_target:
-        start = len(ids["ticket_ids"])
-        count = min(BATCH * 10, tickets_target - start)
-        ids["ticket_ids"] += clone_rows(db, "spid_ticket", ids["template"], count, overrides, params, start)
-    tickets = ids["ticket_ids"]
-    first, last = tickets[1], tickets[-1]
-    while len(ids["workunit_ids"]) < workunits_target:
-        start = len(ids["workunit_ids"])
+    grow_tickets(db, "spid_ticket", tickets_target, overrides, params)
+    first, last = ids["clones"][0], ids["clones"][-1]
+    ticket = "%(first)s + g %% %(span)s"
+    while ids["workunits"] < workunits_target:
+        start = ids["workunits"]
         count = min(100_000, workunits_target - start)
-        new = clone_rows(
+        clone_rows(
             db, "spid_workunit", ids["workunit"], count,
             {
-                "ticket_id": "%(first)s + g %% %(span)s",
+                "ticket_id": ticket,
+                # the related columns, read from the ticket as they are written
+                # (an UPDATE afterwards would write every work unit twice)
+                **{column: f"(SELECT x.{column} FROM spid_ticket x WHERE x.id = {ticket})"
+                   for column in ("client_id", "team_id", "company_id")},
                 "user_id": pick("agents"),
                 "date": "now() at time zone 'UTC' - (g %% 1000 || ' hours')::interval",
                 "duration": "0.25 * (1 + g %% 8)",
@@ -258,18 +289,28 @@ def grow_ours(db, tickets_target, workunits_target, customer_tickets):
             },
             {"first": first, "span": last - first + 1, "agents": ids["agents"]}, start,
         )  # fmt: skip
-        ids["workunit_ids"] += new
+        ids["workunits"] += count
     db.sql(
         """
-        UPDATE spid_workunit w SET client_id = t.client_id, team_id = t.team_id, company_id = t.company_id
-          FROM spid_ticket t WHERE t.id = w.ticket_id AND w.client_id IS DISTINCT FROM t.client_id;
         UPDATE spid_ticket t SET total_hours = s.hours, workunit_count = s.nbr
           FROM (SELECT ticket_id, sum(duration) AS hours, count(*) AS nbr
                   FROM spid_workunit GROUP BY ticket_id) s
-         WHERE s.ticket_id = t.id AND t.workunit_count IS DISTINCT FROM s.nbr;
-        ANALYZE spid_ticket; ANALYZE spid_workunit;
+         WHERE s.ticket_id = t.id AND (t.workunit_count, t.total_hours) IS DISTINCT FROM (s.nbr, s.hours)
         """
     )
+    vacuum_analyze(db, "spid_ticket", "spid_workunit")
+
+
+def grow_tickets(db, table, target, overrides, params):
+    """Clone the template ticket up to `target` tickets (counting it), 10,000
+    per statement; the clones' ids go to db.ids["clones"] (ranges)."""
+    ids = db.ids
+    while ids["tickets"] < target:
+        start = ids["tickets"]
+        count = min(BATCH * 10, target - start)
+        new = clone_rows(db, table, ids["template"], count, overrides, params, start)
+        ids["clones"] = range(ids["clones"].start if ids["clones"] else new.start, new.stop)
+        ids["tickets"] += count
 
 
 def breach_sla(db, count):
@@ -326,19 +367,14 @@ def grow_peer(db, tickets_target, customer_tickets):
         "stage_id": f"CASE WHEN g %% 4 = 0 THEN {pick('closed', 'g / 4')} ELSE {pick('open')} END",
         "create_date": "now() at time zone 'UTC' - (g || ' minutes')::interval",
     }
-    while len(ids["ticket_ids"]) < tickets_target:
-        start = len(ids["ticket_ids"])
-        count = min(BATCH * 10, tickets_target - start)
-        ids["ticket_ids"] += clone_rows(
-            db, "helpdesk_ticket", ids["template"], count, overrides, params, start
-        )
+    grow_tickets(db, "helpdesk_ticket", tickets_target, overrides, params)
     db.sql(
         """
         UPDATE helpdesk_ticket t SET unattended = s.unattended
           FROM helpdesk_ticket_stage s WHERE s.id = t.stage_id AND t.unattended IS DISTINCT FROM s.unattended;
-        ANALYZE helpdesk_ticket;
         """
     )
+    vacuum_analyze(db, "helpdesk_ticket")
 
 
 class InvoicingSetup(NamedTuple):

@@ -10,6 +10,7 @@ of request; fails when any request failed.
 
 import argparse
 import itertools
+import os
 import random
 import re
 import statistics
@@ -182,7 +183,7 @@ LIST_SPEC = {
     "reference": {}, "name": {}, "client_id": {"fields": {"display_name": {}}},
     "partner_id": {"fields": {"display_name": {}}}, "team_id": {"fields": {"display_name": {}}},
     "user_id": {"fields": {"display_name": {}}}, "status_id": {"fields": {"display_name": {}}},
-    "priority": {}, "total_hours": {}, "sla_status": {},
+    "priority": {}, "total_hours": {}, "sla_status": {}, "is_locked": {},
 }  # fmt: skip
 FORM_SPEC = dict(LIST_SPEC, description={}, workunit_ids={"fields": {"duration": {}, "description": {}}})
 
@@ -201,6 +202,9 @@ def agent_loop(client, recorder, stop, number):
         records = (rows or {}).get("records") or []
         if not records:
             continue
+        # an agent changes only tickets they may change: an invoiced ticket
+        # is locked (its form is read-only; the server refuses a write)
+        records = [record for record in records if not record.get("is_locked")] or records
         ticket = rng.choice(records)["id"]
         recorder.call(
             "agent: web_read (form)",
@@ -234,6 +238,90 @@ def agent_loop(client, recorder, stop, number):
             )  # fmt: skip
 
 
+class MemorySampler(threading.Thread):
+    """The resident memory (RSS, from /proc) of every child of the server
+    (Odoo's HTTP and cron workers, its gevent process), sampled every
+    `interval` seconds while the load runs; a recycled worker is a new pid."""
+
+    def __init__(self, server_pid, interval=0.5):
+        super().__init__(daemon=True)
+        self.server_pid, self.interval = server_pid, interval
+        self.samples = defaultdict(list)  # pid -> [RSS in MB]
+        self.kinds = {}  # pid -> what it is
+        self.halt = threading.Event()
+
+    def children(self):
+        try:
+            with open(f"/proc/{self.server_pid}/task/{self.server_pid}/children", encoding="ascii") as handle:
+                return [int(pid) for pid in handle.read().split()]
+        except OSError:  # a kernel without CONFIG_PROC_CHILDREN: scan /proc
+            pids = []
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    try:
+                        with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                            ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+                    except (OSError, IndexError, ValueError):
+                        continue
+                    if ppid == self.server_pid:
+                        pids.append(int(entry))
+            return pids
+
+    def sample(self, pid):
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+                status = handle.read()
+            if pid not in self.kinds:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    args = handle.read().decode(errors="replace").split("\0")
+                title = " ".join(args)  # Odoo's process title, with setproctitle installed
+                self.kinds[pid] = (
+                    "gevent (long polling)" if "gevent" in args  # its own command: odoo-bin gevent ...
+                    else "HTTP worker" if "WorkerHTTP" in title
+                    else "cron worker" if "WorkerCron" in title
+                    else "HTTP or cron worker"  # forks of the server: told apart only by setproctitle
+                )  # fmt: skip
+        except OSError:  # gone meanwhile
+            return
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        if match:
+            self.samples[pid].append(int(match.group(1)) / 1024)
+
+    def run(self):
+        while not self.halt.is_set():
+            for pid in self.children():
+                self.sample(pid)
+            self.halt.wait(self.interval)
+
+    def table(self):
+        lines = [
+            "",
+            "Memory of the server's processes (RSS from /proc, sampled every "
+            f"{self.interval:g} s during the run):",
+            "",
+            "| Process | pid | Samples | Median RSS (MB) | Peak RSS (MB) |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        brief = defaultdict(list)  # kind -> [samples] of the processes seen under 2 s (respawned)
+        for pid, values in sorted(
+            self.samples.items(), key=lambda item: (self.kinds.get(item[0], ""), item[0])
+        ):
+            kind = self.kinds.get(pid, "?")
+            if len(values) * self.interval < 2:
+                brief[kind].append(values)
+                continue
+            lines.append(
+                f"| {kind} | {pid} | {len(values)} | {statistics.median(values):.0f} | {max(values):.0f} |"
+            )
+        for kind, runs in brief.items():
+            values = [value for run in runs for value in run]
+            lines.append(
+                f"| {kind}: {len(runs)} processes alive under 2 s (respawned) | | {len(values)} "
+                f"| {statistics.median(values):.0f} | {max(values):.0f} |"
+            )
+        return lines
+
+
 def percentile(values, pct):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
@@ -247,6 +335,7 @@ def main():
     parser.add_argument("--agents", type=int, default=10)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--admin-password", default="admin")
+    parser.add_argument("--server-pid", type=int, help="the Odoo server: sample its workers' memory")
     parser.add_argument("--output")
     args = parser.parse_args()
     prepare_users(args)
@@ -264,7 +353,10 @@ def main():
         )
         for kind, i, client in clients
     ]
+    sampler = MemorySampler(args.server_pid) if args.server_pid else None
     start = time.perf_counter()
+    if sampler:
+        sampler.start()
     for thread in threads:
         thread.start()
     time.sleep(args.duration)
@@ -272,6 +364,9 @@ def main():
     for thread in threads:
         thread.join(120)
     elapsed = time.perf_counter() - start
+    if sampler:
+        sampler.halt.set()
+        sampler.join(10)
     lines = [
         f"{args.customers} customers and {args.agents} agents for {args.duration:.0f} s "
         f"(all done after {elapsed:.0f} s):",
@@ -292,6 +387,8 @@ def main():
     median, p95 = statistics.median(everything), percentile(everything, 95)
     lines.append(f"| **all** | {total} | {errors} | {median:.0f} | {p95:.0f} |")
     lines += ["", f"Throughput: {total / elapsed:.1f} requests/s."]
+    if sampler:
+        lines += sampler.table()
     report = "\n".join(lines)
     print(report)
     for kind, messages in recorder.errors.items():

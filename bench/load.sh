@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make load`: the demo database (created like `make run` when missing)
 # served with --workers=2, then bench/load.py's loopback load: 20 customers
-# on the portal and 10 agents through JSON-RPC for 60 s. Fails on any error.
+# on the portal and 10 agents through JSON-RPC for 60 s, and the memory of
+# each worker of the server (scripts/odoo.sh execs Odoo: $SERVER is its
+# master). Fails on any error. Arguments go to load.py (--duration 10).
 # Ports: HTTP_PORT (the server) and GEVENT_PORT (its long-polling worker);
 # UPDATE=1 upgrades the addons in an existing demo database first.
 source "$(dirname "$0")/../scripts/common.sh"
@@ -13,7 +15,8 @@ bash "$REPO/scripts/pg.sh" start
 eval "$(bash "$REPO/scripts/pg.sh" env)"
 installed=$(psql -d "$DB" -qtAc \
   "SELECT count(*) FROM ir_module_module WHERE name IN ('${ADDONS//,/\',\'}') AND state='installed'" 2>/dev/null || echo 0)
-if [[ "$installed" != 3 ]]; then
+addons=(${ADDONS//,/ })
+if [[ "$installed" != "${#addons[@]}" ]]; then
   say "Creating the demo database $DB"
   bash "$REPO/scripts/odoo.sh" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
 elif [[ -n "${UPDATE:-}" ]]; then  # as `make run`: UPDATE=1 after pulling new code
@@ -40,7 +43,8 @@ done
   echo
 } >"$OUT"
 status=0
-"$VENV/bin/python" "$REPO/bench/load.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@" --output "$OUT.table" || status=$?
+"$VENV/bin/python" "$REPO/bench/load.py" --url "http://127.0.0.1:$PORT" --db "$DB" --server-pid "$SERVER" "$@" \
+  --output "$OUT.table" || status=$?
 [[ -f "$OUT.table" ]] && cat "$OUT.table" >>"$OUT" && rm -f "$OUT.table"
 say "Results in $OUT"
 exit $status
