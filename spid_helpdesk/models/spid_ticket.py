@@ -440,7 +440,8 @@ class SpidTicket(models.Model):
         # The person saving waits for the ticket, its reference, owner, team
         # and followers only: its job (spid.ticket.job, queued below in this
         # transaction, run by a cron after the commit) starts the service
-        # level clocks and, for a ticket created alone, posts the creation
+        # level clocks, subscribes the requester and, for a ticket created
+        # alone, posts the creation
         # message to its followers, sends the "you have been assigned" notice
         # and the status's acknowledgement. Batches (imports, API) stay
         # set-based: one batched creation log instead of a notification per
@@ -472,8 +473,11 @@ class SpidTicket(models.Model):
                     for unit in units
                 ]
             )
+        # the requesters follow their tickets through the job (after the
+        # creation message, which was not theirs); whether the user may
+        # make them follow is checked now
+        tickets._spid_requesters_may_follow()
         self.env["spid.ticket.job"]._spid_queue(tickets, send_emails=not batch)
-        tickets._spid_subscribe_requesters()
         Transition = self.env["spid.ticket.transition"]
         Transition._spid_check_entry(tickets)
         closed = tickets.filtered("is_closed")
