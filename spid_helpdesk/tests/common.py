@@ -101,13 +101,17 @@ def assert_queries_flat(case, make_data, action, sizes=(1, 10, 50), slack=0, war
 
 
 def run_ticket_jobs(env):
-    """What the cron does once new tickets are committed: run their queued
-    jobs (service-level clocks, creation message, assignment notice,
-    acknowledgement), batch after batch, as ir.cron does, then flush."""
+    """What the cron does once new tickets are committed: the commit first
+    (flush and precommit hooks: a ticket's tracking starts after the request
+    that created it), then their queued jobs (service-level clocks, creation
+    message, assignment notice, acknowledgement), batch after batch as
+    ir.cron runs them, then the cron's own commit."""
     env.flush_all()
+    env.cr.precommit.run()
     while env["spid.ticket.job"]._cron_run():
         env.flush_all()
     env.flush_all()
+    env.cr.precommit.run()
 
 
 class SpidHelpdeskCommon(TransactionCase):
