@@ -23,6 +23,7 @@
         "data/spid_ticket_status_data.xml",
         "data/spid_sla_data.xml",
         "data/base_automation_data.xml",
+        "data/spid_ticket_job_data.xml",
         "wizard/spid_ticket_close_wizard_views.xml",
         "wizard/spid_ticket_escalate_wizard_views.xml",
         "wizard/spid_ticket_reopen_wizard_views.xml",
@@ -43,6 +44,7 @@
         "report/spid_statistics_report.xml",
         "wizard/spid_statistics_wizard_views.xml",
         "views/spid_helpdesk_menus.xml",
+        "views/spid_ticket_job_views.xml",
     ],
     "demo": [
         "demo/spid_helpdesk_demo.xml",

@@ -49,6 +49,9 @@ SLA_SYSTEM = Switch("spid_sla_system")
 BATCH_CREATE = Switch("spid_batch_create")
 # A ticket opened by the mail gateway or the public form: the type comes later.
 TYPE_OPTIONAL = Switch("spid_type_optional")
+# The creation message of a ticket, sent by its job: to the partners who
+# followed the ticket when it was created (payload: a frozenset of ids).
+CREATION_RECIPIENTS = Switch("spid_creation_recipients")
 # Rows of an import (Odoo's load()): historical work logged without notifications.
 IMPORTING = Switch("spid_importing")
 # The sender's contact found by the gateway's checks (payload: partner id).

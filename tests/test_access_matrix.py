@@ -41,6 +41,7 @@ MATRIX = {
     "spid.ticket.escalate.wizard":   "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.field.rule":        "r    r     r          rwcu    r       -      -",
     "spid.ticket.invoice.wizard":    "-    -     -          -       rwc     -      -",
+    "spid.ticket.job":               "-    -     r          r       r       -      -",
     "spid.ticket.link":              "-    rwcu  rwcu       rwcu    rwcu    -      -",
     "spid.ticket.merge.wizard":      "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.reopen.wizard":     "-    rwc   rwc        rwc     rwc     -      -",

@@ -24,6 +24,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
+from odoo.addons.spid_helpdesk.tests.common import run_ticket_jobs
 
 RATING_FIELDS = (
     "rating_ids",
@@ -100,6 +101,7 @@ class TestAttackRules(RefusalAsserts, JsonRpcAttacker, HttpCase):
         cls.ticket_locked = Ticket.create(
             {"name": "ATK-LOCKED", "partner_id": cls.requester.id, "team_id": cls.team_a.id}
         )
+        run_ticket_jobs(env)  # their creation messages, as the cron posts them
         Attachment = env["ir.attachment"]
         cls.file_locked = Attachment.create(
             {

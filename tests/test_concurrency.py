@@ -6,7 +6,9 @@ Odoo workers. What they commit is real, so each test removes it afterwards.
   the serialization failure that Odoo's RPC layer retries (`retrying`);
   never a lost update, also of the stored total of hours;
 - two SLA or auto-close crons: the batches are locked with SKIP LOCKED, so
-  each breach and each warning is handled once.
+  each breach and each warning is handled once;
+- two crons running the jobs of new tickets: each ticket gets one
+  acknowledgement and one set of clocks, whoever took its job.
 
 The crons only look at deadlines before "now": these tests move "now" to
 2001 for the crons, so that the demo data of the test database (recent
@@ -365,6 +367,80 @@ class TestConcurrency(BaseCase):
             tickets = env["spid.ticket"].browse(self.ticket_ids[:4])
             self.assertTrue(all(tickets.mapped("auto_close_warned_date")))
             self.assertFalse(tickets.filtered("is_closed"), "closed before the grace period")
+
+    def test_two_job_crons_send_each_acknowledgement_once(self):
+        with self.transaction(self.agent_a) as env:
+            env["spid.sla.policy"].sudo().create(
+                {
+                    "name": "Concurrency SLA",
+                    "team_ids": [(6, 0, [self.cleanup_ids["team"]])],
+                    "response_hours": 4,
+                    "resolution_hours": 16,
+                }
+            )
+            requester = env["spid.ticket"].browse(self.ticket_ids[0]).partner_id
+            # four tickets saved one by one: one job with emails each
+            new = env["spid.ticket"].browse()
+            for i in range(4):
+                new |= env["spid.ticket"].create(
+                    {
+                        "name": f"Queued ticket {i}",
+                        "partner_id": requester.id,
+                        "team_id": self.cleanup_ids["team"],
+                        "user_id": self.agent_b,
+                    }
+                )
+            self.ticket_ids += new.ids
+            new_ids = new.ids
+            jobs = env["spid.ticket.job"].sudo().search([("ticket_id", "in", self.ticket_ids)])
+            self.assertEqual(len(jobs), 10, "the 6 tickets of the batch and the 4 alone")
+        self.addCleanup(self._remove_job_triggers)
+        b_done = threading.Event()
+        patcher, handled = self._pause_first_batch("spid.ticket.job", "_spid_run", "cron-a", b_done)
+
+        def cron(batch_size, before=None, after=None):
+            return self._cron_thread(
+                lambda env: env["spid.ticket.job"]._cron_run(batch_size=batch_size), before, after
+            )
+
+        with patcher:
+            # A locks the 5 oldest jobs and stops there; B runs meanwhile.
+            failed = self._run_threads(
+                ("cron-a", cron(5)),
+                ("cron-b", cron(1000, handled["locked"], b_done)),
+                allowed=SerializationFailure,  # both mail one requester (see above)
+            )
+            self.assertEqual(len(handled["cron-a"]), 5)
+            self.assertEqual(len(handled["cron-b"]), 5, "B should take the jobs A had not locked")
+            self.assertFalse(set(handled["cron-a"]) & set(handled["cron-b"]), "a job taken twice")
+            self.assertLessEqual(len(failed), 1)
+            cron(1000)()  # the next run: what a rolled-back batch left
+        with self.transaction() as env:
+            self.assertFalse(
+                env["spid.ticket.job"].search([("ticket_id", "in", self.ticket_ids)]), "a job left"
+            )
+            acks = env["mail.message"].search(
+                [("model", "=", "spid.ticket"), ("res_id", "in", self.ticket_ids),
+                 ("subtype_id", "=", env.ref("spid_helpdesk.mt_customer_email").id)]
+            )  # fmt: skip
+            self.assertEqual(Counter(acks.mapped("res_id")), Counter(new_ids), "one acknowledgement each")
+            opened = env["mail.message"].search(
+                [("model", "=", "spid.ticket"), ("res_id", "in", new_ids),
+                 ("subtype_id", "=", env.ref("spid_helpdesk.mt_ticket_new").id)]
+            )  # fmt: skip
+            self.assertEqual(Counter(opened.mapped("res_id")), Counter(new_ids), "one creation message each")
+            lines = env["spid.ticket.sla"].search([("ticket_id", "in", self.ticket_ids)])
+            self.assertEqual(
+                Counter(line.ticket_id.id for line in lines),
+                Counter({ticket_id: 2 for ticket_id in self.ticket_ids}),
+                "one set of clocks per ticket",
+            )
+
+    def _remove_job_triggers(self):
+        with self.transaction() as env:
+            env["ir.cron.trigger"].search(
+                [("cron_id", "=", env.ref("spid_helpdesk.ir_cron_spid_ticket_jobs").id)]
+            ).unlink()
 
     def _restore_company(self, days, grace):
         with self.transaction() as env:

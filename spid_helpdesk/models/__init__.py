@@ -24,6 +24,7 @@ from . import spid_ticket_merge
 from . import spid_ticket_import
 from . import spid_ticket_reference
 from . import spid_ticket_followers
+from . import spid_ticket_job
 from . import spid_ticket_statistics
 from . import spid_sla_policy
 from . import spid_ticket_sla

@@ -581,16 +581,21 @@ class SpidTicket(models.Model):
         self.env["spid.ticket.type"]._spid_check_new_tickets(vals_list)
         self._spid_prepare_create(vals_list)
         batch = len(vals_list) > 1
-        # Batches (imports, API) stay set-based: one batched creation log
-        # instead of a notification per ticket, followers added per group of
-        # tickets, no "you have been assigned" email per ticket (owners find
-        # them in My tickets) and no status email (no acknowledgement flood
-        # when old tickets are imported).
-        creator = self
-        if batch:
-            creator = with_switch(self, BATCH_CREATE).with_context(
-                mail_auto_subscribe_no_notify=True, mail_notrack=True
-            )
+        # The person saving waits for the ticket, its reference, owner, team
+        # and followers only: its job (spid.ticket.job, queued below in this
+        # transaction, run by a cron after the commit) starts the service
+        # level clocks, subscribes the requester and, for a ticket created
+        # alone, posts the creation
+        # message to its followers, sends the "you have been assigned" notice
+        # and the status's acknowledgement. Batches (imports, API) stay
+        # set-based: one batched creation log instead of a notification per
+        # ticket, followers added per group of tickets, no assignment email
+        # per ticket (owners find them in My tickets) and no status email (no
+        # acknowledgement flood when old tickets are imported).
+        creator = self.with_context(mail_auto_subscribe_no_notify=True, mail_notrack=True)
+        creator = (
+            with_switch(creator, BATCH_CREATE) if batch else creator.with_context(mail_create_nolog=True)
+        )
         # Work units given with the ticket (imports) are created once the
         # ticket and its followers exist: each is posted in its chatter.
         new_units = [
@@ -612,8 +617,11 @@ class SpidTicket(models.Model):
                     for unit in units
                 ]
             )
-        tickets._spid_subscribe_requesters()
-        self.env["spid.ticket.sla"]._spid_start(tickets, new=True)
+        # the requesters follow their tickets through the job (after the
+        # creation message, which was not theirs); whether the user may
+        # make them follow is checked now
+        tickets._spid_requesters_may_follow()
+        self.env["spid.ticket.job"]._spid_queue(tickets, send_emails=not batch)
         Transition = self.env["spid.ticket.transition"]
         Transition._spid_check_entry(tickets)
         closed = tickets.filtered("is_closed")

@@ -9,6 +9,7 @@ from odoo.tools.mail import email_split_tuples
 from ..internal import (
     AUTO_SUBMITTED,
     BATCH_CREATE,
+    CREATION_RECIPIENTS,
     REQUESTER,
     SLA_SYSTEM,
     TYPE_OPTIONAL,
@@ -315,6 +316,9 @@ class SpidTicket(models.Model):
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
         if len(self) == 1 and not self.notify_customer:
             recipients = [r for r in recipients if not r.get("share")]
+        if switched(self.env, CREATION_RECIPIENTS):  # the creation message, sent by its job
+            followers = switch_value(self.env, CREATION_RECIPIENTS)
+            recipients = [r for r in recipients if r["id"] in followers]
         return self._spid_readers_only(recipients)
 
     def _notify_by_email_prepare_rendering_context(

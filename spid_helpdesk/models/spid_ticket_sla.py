@@ -175,9 +175,10 @@ class SpidTicketSla(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _spid_start(self, tickets, new=False):
+    def _spid_start(self, tickets, new=False, since=None):
         """Start the clocks of the policies matching each ticket, drop the
-        running clocks of policies that no longer match."""
+        running clocks of policies that no longer match. `since`: when the
+        clocks of a ticket start ({ticket id: datetime}, now by default)."""
         if not tickets:
             return
         Line = self.sudo()
@@ -202,7 +203,7 @@ class SpidTicketSla(models.Model):
                                 "policy_id": policy.id,
                                 "kind": kind,
                                 "target_hours": hours,
-                                "running_since": now if running else False,
+                                "running_since": (since or {}).get(ticket.id, now) if running else False,
                             }
                         )
         existing.filtered(

@@ -100,6 +100,20 @@ def assert_queries_flat(case, make_data, action, sizes=(1, 10, 50), slack=0, war
     return counts
 
 
+def run_ticket_jobs(env):
+    """What the cron does once new tickets are committed: the commit first
+    (flush and precommit hooks: a ticket's tracking starts after the request
+    that created it), then their queued jobs (service-level clocks, creation
+    message, assignment notice, acknowledgement), batch after batch as
+    ir.cron runs them, then the cron's own commit."""
+    env.flush_all()
+    env.cr.precommit.run()
+    while env["spid.ticket.job"]._cron_run():
+        env.flush_all()
+    env.flush_all()
+    env.cr.precommit.run()
+
+
 class SpidHelpdeskCommon(TransactionCase):
     """Own fixtures: two teams, agents with only the groups they need, a
     client with two contacts and a site. Nothing here reads demo data."""
@@ -176,6 +190,11 @@ class SpidHelpdeskCommon(TransactionCase):
         self.env.invalidate_all()
 
     @classmethod
+    def _run_jobs(cls):
+        """The queued jobs of the new tickets, run as the cron runs them."""
+        run_ticket_jobs(cls.env)
+
+    @classmethod
     def _team_alias(cls, domain, alias_name):
         """Emails to `alias_name`@`domain` (the company's alias domain) open
         tickets of `cls.team`, in `cls.category` by default."""
@@ -190,7 +209,9 @@ class SpidHelpdeskCommon(TransactionCase):
         )
 
     @classmethod
-    def _ticket(cls, user=None, **values):
+    def _ticket(cls, user=None, run_jobs=True, **values):
+        """A ticket saved by `user`, then (`run_jobs`) what the cron does
+        right after the commit: its clocks and emails (run_ticket_jobs)."""
         vals = {
             "name": "Printer is down",
             "partner_id": cls.requester.id,
@@ -198,7 +219,10 @@ class SpidHelpdeskCommon(TransactionCase):
         }
         vals.update(values)
         env = cls.env(user=user) if user else cls.env
-        return env["spid.ticket"].create(vals)
+        ticket = env["spid.ticket"].create(vals)
+        if run_jobs:
+            run_ticket_jobs(cls.env)
+        return ticket
 
     @staticmethod
     def _close_values(status):

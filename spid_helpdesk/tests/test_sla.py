@@ -247,7 +247,7 @@ class TestSla(SpidHelpdeskCommon):
     def test_cron_queries_do_not_grow_with_the_batch(self):
         def tickets(count):
             with freeze_time(at(MONDAY, 9)):
-                return self.env["spid.ticket"].create(
+                tickets = self.env["spid.ticket"].create(
                     [
                         {
                             "name": f"t{i}",
@@ -258,6 +258,8 @@ class TestSla(SpidHelpdeskCommon):
                         for i in range(count)
                     ]
                 )
+                self._run_jobs()  # their clocks
+                return tickets
 
         def breach(tickets):
             with freeze_time(at(MONDAY, 20)):

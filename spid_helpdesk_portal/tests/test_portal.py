@@ -6,6 +6,7 @@ from odoo.addons.spid_helpdesk.tests.common import (
     assert_queries_flat,
     assert_query_budget,
     form_csrf_token,
+    run_ticket_jobs,
 )
 
 from .common import SpidPortalCommon
@@ -376,8 +377,7 @@ class TestPublicSubmit(SpidPortalCommon):
             self.env, "gina_gamma", groups="base.group_portal", partner_id=self.client.child_ids[:1].id
         )
         self.assertNotIn(ticket, self.env["spid.ticket"].with_user(gina).search([]), "nor the client's")
-        self.env.flush_all()
-        self.env.cr.precommit.run()
+        run_ticket_jobs(self.env)  # the acknowledgement: by the cron, right after the commit
         ack = ticket.message_ids.filtered(lambda m: ticket.reference in (m.subject or ""))
         self.assertIn(ticket.get_portal_url(), ack.body, "the acknowledgement links to it")
 

@@ -7,7 +7,7 @@ import json
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from odoo.addons.spid_helpdesk.tests.common import form_csrf_token
+from odoo.addons.spid_helpdesk.tests.common import form_csrf_token, run_ticket_jobs
 
 from .common import SpidPortalCommon
 
@@ -120,8 +120,7 @@ class TestCustomerView(SpidPortalCommon):
         cc = self.env["res.partner"].create({"name": "Carl Copy", "email": "carl@view.example"})
         ticket = self._portal_ticket(self.anna, "Wifi drops", user_id=self.agent.id)
         ticket.message_subscribe(partner_ids=(cc | self.agent.partner_id).ids)
-        self.env.flush_all()
-        self.env.cr.precommit.run()
+        run_ticket_jobs(self.env)  # the acknowledgement: by the cron, right after the commit
         customer_email = self.env.ref("spid_helpdesk.mt_customer_email")
         ack = ticket.message_ids.filtered(lambda m: m.subtype_id == customer_email)
         self.assertEqual(len(ack), 1)
