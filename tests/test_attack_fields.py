@@ -35,6 +35,8 @@ SYSTEM_ONLY = {
     "auto_close_warned_date", "limit_warning",
     # what the current user may do now, for the form
     "allowed_status_ids", "can_close", "can_take",
+    # search only: the agent's rule and the text search
+    "visible_to_agent_id", "search_text",
     # service levels, totals, statistics
     "sla_status", "sla_deadline", "sla_compliance", "sla_at_risk", "total_hours", "workunit_count",
     "statistics_html", "duration_tracking", "calendar_event_ids", "calendar_event_count",

@@ -1,5 +1,6 @@
 import logging
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -175,17 +176,32 @@ class SpidTicketJob(models.Model):
         subtype_id = env["ir.model.data"]._xmlid_to_res_id("spid_helpdesk.mt_ticket_new")
         template = "mail.message_user_assigned"
         for job in self.with_env(env):
-            ticket = job.ticket_id
-            with_switch(ticket, CREATION_RECIPIENTS, frozenset(job.follower_partner_ids or ())).message_post(
-                subtype_id=subtype_id,
-                author_id=user.partner_id.id,
-                body=Markup('<div summary="o_mail_notification"><p>%s</p></div>')
-                % ticket._creation_message(),
-            )
-            owner = job.owner_id
-            if owner and owner == ticket.user_id and owner != user and owner.active:
-                ticket.with_context(lang=owner.partner_id.lang)._message_auto_subscribe_notify(
-                    owner.partner_id.ids, template
+            try:
+                with self.env.cr.savepoint():
+                    job._spid_send_one(user, subtype_id, template)
+            except psycopg2.Error:
+                raise  # a conflict with another transaction: the batch runs again
+            except Exception:
+                # one ticket whose emails cannot be written (a template that
+                # fails on its data) must not hold back every ticket queued
+                # after it; its clocks and followers are done all the same
+                _logger.exception(
+                    "Ticket %s: its creation emails could not be written and were skipped.",
+                    job.ticket_id.reference,
                 )
-            if job.status_id and ticket.status_id == job.status_id:
-                ticket._message_track_post_template(["status_id"])
+
+    def _spid_send_one(self, user, subtype_id, template):
+        self.ensure_one()
+        job, ticket = self, self.ticket_id
+        with_switch(ticket, CREATION_RECIPIENTS, frozenset(job.follower_partner_ids or ())).message_post(
+            subtype_id=subtype_id,
+            author_id=user.partner_id.id,
+            body=Markup('<div summary="o_mail_notification"><p>%s</p></div>') % ticket._creation_message(),
+        )
+        owner = job.owner_id
+        if owner and owner == ticket.user_id and owner != user and owner.active:
+            ticket.with_context(lang=owner.partner_id.lang)._message_auto_subscribe_notify(
+                owner.partner_id.ids, template
+            )
+        if job.status_id and ticket.status_id == job.status_id:
+            ticket._message_track_post_template(["status_id"])

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import mute_logger, tagged
 
 from .common import SpidHelpdeskCommon
 
@@ -145,3 +145,20 @@ class TestTicketJob(SpidHelpdeskCommon):
         self.assertEqual(job.with_user(self.supervisor).read(["ticket_id"])[0]["ticket_id"][0], ticket.id)
         with self.assertRaises(AccessError):
             job.with_user(self.agent).read(["ticket_id"])
+
+    @mute_logger("odoo.addons.spid_helpdesk.models.spid_ticket_job")
+    def test_a_ticket_whose_email_fails_holds_back_no_other(self):
+        """A template that fails on one ticket's data: that ticket's emails
+        are skipped and logged, the tickets queued after it get theirs, and
+        every clock starts; nothing stays queued to fail again."""
+        template = self.st_new.mail_template_id
+        template.body_html = (
+            '<p t-if="object.name == \'poison\'" t-out="object.no_such_field_at_all"/><p>Received.</p>'
+        )
+        poisoned = self._ticket(user=self.agent, run_jobs=False, name="poison")
+        healthy = self._ticket(user=self.agent, run_jobs=False, name="healthy")
+        self._run_jobs()
+        self.assertFalse(self._acks(poisoned), "the failing acknowledgement is not sent")
+        self.assertEqual(len(self._acks(healthy)), 1, "the next ticket's acknowledgement is sent")
+        self.assertTrue(poisoned.sla_line_ids and healthy.sla_line_ids, "both tickets get their clocks")
+        self.assertFalse(self.env["spid.ticket.job"].search([("ticket_id", "in", (poisoned + healthy).ids)]))
