@@ -209,6 +209,32 @@ class SpidHelpdeskCommon(TransactionCase):
         )
 
     @classmethod
+    def _standard_sla(cls):
+        """A calendar of 9:00-18:00 Monday to Friday (no lunch break, UTC)
+        and a policy on the first team: 4 working hours to respond, 8 to
+        resolve."""
+        calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "9-18",
+                "tz": "UTC",
+                "attendance_ids": [
+                    (0, 0, {"name": f"Day {d}", "dayofweek": str(d), "hour_from": 9, "hour_to": 18})
+                    for d in range(5)
+                ],
+            }
+        )
+        policy = cls.env["spid.sla.policy"].create(
+            {
+                "name": "Standard",
+                "team_ids": [(6, 0, cls.team.ids)],
+                "response_hours": 4,
+                "resolution_hours": 8,
+                "calendar_id": calendar.id,
+            }
+        )
+        return calendar, policy
+
+    @classmethod
     def _ticket(cls, user=None, run_jobs=True, **values):
         """A ticket saved by `user`, then (`run_jobs`) what the cron does
         right after the commit: its clocks and emails (run_ticket_jobs)."""

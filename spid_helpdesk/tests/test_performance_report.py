@@ -63,25 +63,7 @@ class TestReportFigures(SpidHelpdeskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "9-18",
-                "tz": "UTC",
-                "attendance_ids": [
-                    (0, 0, {"name": f"Day {d}", "dayofweek": str(d), "hour_from": 9, "hour_to": 18})
-                    for d in range(5)
-                ],
-            }
-        )
-        cls.policy = cls.env["spid.sla.policy"].create(
-            {
-                "name": "Standard",
-                "team_ids": [(6, 0, cls.team.ids)],
-                "response_hours": 4,
-                "resolution_hours": 8,
-                "calendar_id": cls.calendar.id,
-            }
-        )
+        cls.calendar, cls.policy = cls._standard_sla()
 
     def _commit_like(self):
         """Flush and run the precommit hooks (tracking), as a commit would."""
