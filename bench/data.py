@@ -178,6 +178,9 @@ def setup_ours(db, scale):
                 }
             )
         )
+        if "spid.ticket.job" in env:  # clocks are planned by the creation's job
+            env.flush_all()
+            env["spid.ticket.job"]._cron_run()
         workunit = (
             env["spid.workunit"]
             .with_user(agents[0])
