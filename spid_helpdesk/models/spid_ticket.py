@@ -315,6 +315,13 @@ class SpidTicket(models.Model):
         # reads its 80 rows from this index instead of sorting every
         # ticket they see
         create_index(self.env.cr, "spid_ticket_priority_id_index", self._table, ["priority DESC", "id DESC"])
+        # open tickets per owner (the balanced assignment counts them at
+        # every creation) and per team (the teams' overview): read from
+        # the open ones only, 400 ms -> 12 ms for an owner of 60,000 open
+        # tickets among 1,000,000
+        open_only = "active = true AND (is_closed IS NULL OR is_closed = false)"
+        create_index(self.env.cr, "spid_ticket_open_owner_index", self._table, ["user_id"], where=open_only)
+        create_index(self.env.cr, "spid_ticket_open_team_index", self._table, ["team_id"], where=open_only)
 
     def _spid_ensure_trigram(self):
         """Odoo creates pg_trgm only in the databases it creates itself: an

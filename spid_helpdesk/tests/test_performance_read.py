@@ -227,9 +227,16 @@ class TestAgentPagesBudget(SpidHelpdeskCommon):
             "spid_ticket__reference_index",
             "spid_ticket__name_index",
             "spid_ticket__description_index",
-            "spid_workunit__description_index",
         ):
             self.assertIn(index, plan)
+        # the work units' side: in a test database the agent's work units
+        # are few, and the planner may rather filter the company's index;
+        # with only the trigram index left, the subquery must be able to
+        # use it
+        units = self.env["spid.workunit"].sudo()._search([("description", "ilike", "printer")])
+        self.env.cr.execute("SET LOCAL enable_indexscan = off")
+        self.addCleanup(self.env.cr.execute, "RESET enable_indexscan")
+        self.assertIn("spid_workunit__description_index", self._plan(units))
 
     def test_first_page_reads_the_order_index(self):
         plan = self._plan(self.Ticket._search([], limit=80, order=self.Ticket._order))
