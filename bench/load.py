@@ -183,7 +183,7 @@ LIST_SPEC = {
     "reference": {}, "name": {}, "client_id": {"fields": {"display_name": {}}},
     "partner_id": {"fields": {"display_name": {}}}, "team_id": {"fields": {"display_name": {}}},
     "user_id": {"fields": {"display_name": {}}}, "status_id": {"fields": {"display_name": {}}},
-    "priority": {}, "total_hours": {}, "sla_status": {}, "is_locked": {},
+    "priority": {}, "total_hours": {}, "sla_status": {}, "is_locked": {}, "move_id": {},
 }  # fmt: skip
 FORM_SPEC = dict(LIST_SPEC, description={}, workunit_ids={"fields": {"duration": {}, "description": {}}})
 
@@ -203,15 +203,18 @@ def agent_loop(client, recorder, stop, number):
         if not records:
             continue
         # an agent changes only tickets they may change: an invoiced ticket
-        # is locked (its form is read-only; the server refuses a write)
-        records = [record for record in records if not record.get("is_locked")] or records
-        ticket = rng.choice(records)["id"]
+        # is locked, one on a draft invoice takes no time (the form says
+        # so; the server refuses); with none on the page, they only read
+        editable = [r for r in records if not r.get("is_locked") and not r.get("move_id")]
+        ticket = rng.choice(editable or records)["id"]
         recorder.call(
             "agent: web_read (form)",
             lambda ticket=ticket: client.call_kw(
                 "spid.ticket", "web_read", [[ticket]], {"specification": FORM_SPEC}
             ),
         )
+        if not editable:
+            continue
         if turn % 3 == 0:
             recorder.call(
                 "agent: write priority",

@@ -624,11 +624,13 @@ class SpidTicket(models.Model):
                     for unit in units
                 ]
             )
-        # the requesters follow their tickets through the job (after the
-        # creation message, which was not theirs); whether the user may
-        # make them follow is checked now
-        tickets._spid_requesters_may_follow()
         self.env["spid.ticket.job"]._spid_queue(tickets, send_emails=not batch)
+        # the requesters follow their tickets now, after the job kept the
+        # followers its creation message goes to (it was not theirs): a
+        # customer answering the ticket they just opened, while its job
+        # runs, would otherwise follow it twice at once (a unique violation,
+        # the answer refused: seen under make load)
+        tickets._spid_subscribe_requesters()
         Transition = self.env["spid.ticket.transition"]
         Transition._spid_check_entry(tickets)
         closed = tickets.filtered("is_closed")

@@ -16,9 +16,9 @@ CRON_XMLID = "spid_helpdesk.ir_cron_spid_ticket_jobs"
 
 class SpidTicketJob(models.Model):
     """What a new ticket still needs once it is saved: its service-level
-    clocks, its requester as follower and, for a ticket created alone, its
-    creation message to the followers it had, the "you have been assigned"
-    notice and the acknowledgement of its status. Queued in the transaction that creates
+    clocks and, for a ticket created alone, its creation message to the
+    followers it had, the "you have been assigned" notice and the
+    acknowledgement of its status. Queued in the transaction that creates
     the ticket (nothing is lost if the server stops), run right after the
     commit by a cron, for all pending tickets at once (_cron_run). Written
     by the helpdesk only: no access right lets a user create or change one."""
@@ -137,7 +137,6 @@ class SpidTicketJob(models.Model):
         for user, user_jobs in groupby(jobs, key=lambda job: job.user_id):
             user_jobs = self.browse().concat(*user_jobs)
             user_jobs.filtered("send_emails")._spid_send(user)
-            user_jobs._spid_subscribe_requesters(user)
         # done in the transaction of what was sent (a ticket deleted
         # meanwhile took its job with it); a plain DELETE: a job has no
         # attachment, external id or default to clean up
@@ -158,13 +157,6 @@ class SpidTicketJob(models.Model):
             Line._spid_start(
                 jobs.ticket_id, new=True, since={job.ticket_id.id: job.date_queued for job in jobs}
             )
-
-    def _spid_subscribe_requesters(self, user):
-        """The requesters follow their tickets, as `user` made them follow
-        (their own tickets with the default subtypes; a customer's with the
-        external ones), set-based. Checked when the tickets were created."""
-        user = user.exists() or self.env["res.users"].browse(SUPERUSER_ID)
-        self.ticket_id.with_user(user).sudo()._spid_subscribe_requesters()
 
     def _spid_send(self, user):
         """The emails of tickets created by `user`, as `user` would have sent
