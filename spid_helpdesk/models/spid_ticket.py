@@ -591,8 +591,7 @@ class SpidTicket(models.Model):
         # The person saving waits for the ticket, its reference, owner, team
         # and followers only: its job (spid.ticket.job, queued below in this
         # transaction, run by a cron after the commit) starts the service
-        # level clocks, subscribes the requester and, for a ticket created
-        # alone, posts the creation
+        # level clocks and, for a ticket created alone, posts the creation
         # message to its followers, sends the "you have been assigned" notice
         # and the status's acknowledgement. Batches (imports, API) stay
         # set-based: one batched creation log instead of a notification per

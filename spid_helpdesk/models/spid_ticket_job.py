@@ -176,7 +176,7 @@ class SpidTicketJob(models.Model):
             except Exception:
                 # one ticket whose emails cannot be written (a template that
                 # fails on its data) must not hold back every ticket queued
-                # after it; its clocks and followers are done all the same
+                # after it; its clocks are started all the same
                 _logger.exception(
                     "Ticket %s: its creation emails could not be written and were skipped.",
                     job.ticket_id.reference,
