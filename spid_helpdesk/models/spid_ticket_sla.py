@@ -486,13 +486,15 @@ class SpidTicket(models.Model):
             done = lines.filtered(lambda line: line.status != "ongoing")
             met = len(done.filtered(lambda line: line.status == "met"))
             ticket.sla_compliance = 100.0 * met / len(done) if done else 0.0
-        self._spid_compute_sla_figures()
+            ticket.sla_done_count = len(done)
+            ticket.sla_met_count = met
+        self._spid_compute_sla_hours()
 
-    def _spid_compute_sla_figures(self):
-        """The figures of the ticket analysis, from the finished clocks, in
-        one query for the batch: the longest working hours of a finished
-        response (resolution) clock, none when no finished clock has counted
-        hours, and the finished and met clocks."""
+    def _spid_compute_sla_hours(self):
+        """The working hours of the ticket analysis, in one query for the
+        batch: the longest of a finished response (resolution) clock, none
+        when no finished clock has counted hours (a NULL the cache would
+        read as 0.0)."""
         figures = {}
         ids = [ticket_id for ticket_id in self._ids if isinstance(ticket_id, int)]
         if ids:
@@ -500,8 +502,6 @@ class SpidTicket(models.Model):
             self.env.cr.execute(
                 SQL(
                     """SELECT ticket_id,
-                              COUNT(*) FILTER (WHERE status != 'ongoing'),
-                              COUNT(*) FILTER (WHERE status = 'met'),
                               MAX(spent_hours) FILTER (WHERE kind = 'response' AND status != 'ongoing'),
                               MAX(spent_hours) FILTER (WHERE kind = 'resolution' AND status != 'ongoing')
                          FROM spid_ticket_sla
@@ -512,9 +512,7 @@ class SpidTicket(models.Model):
             )
             figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for ticket in self:
-            done, met, response, resolution = figures.get(ticket.id, (0, 0, None, None))
-            ticket.sla_done_count = done
-            ticket.sla_met_count = met
+            response, resolution = figures.get(ticket.id, (None, None))
             ticket.sla_response_done = response is not None
             ticket.sla_response_hours = response or 0.0
             ticket.sla_resolution_done = resolution is not None

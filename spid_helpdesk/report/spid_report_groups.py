@@ -73,7 +73,7 @@ class SpidReportGroups(models.AbstractModel):
         else:
 
             def value(row):
-                return row[index] if row[index] is not None else None
+                return row[index]
 
         def key(row):
             current = value(row)
