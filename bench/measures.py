@@ -223,18 +223,6 @@ def last_ticket_id(db, table="spid_ticket"):
     return db.sql(f"SELECT coalesce(max(id), 0) FROM {table}")[0][0]  # a table name of this module
 
 
-def pending_domain(Job):
-    """Jobs still to do, whatever the model calls it: a state outside
-    done/failed, a `done` flag, or any row (a job deleted once done)."""
-    state = Job._fields.get("state")
-    if state is not None and state.type == "selection":
-        keys = [key for key, _label in state._description_selection(Job.env)]
-        return [("state", "in", [key for key in keys if key not in ("done", "failed", "cancel", "error")])]
-    if "done" in Job._fields:
-        return [("done", "=", False)]
-    return []
-
-
 def run_job(db, since_ticket_id):
     """Job of the ticket creations after `since_ticket_id`: its cron method
     as ir.cron calls it (superuser), again while jobs remain (a batch per
@@ -246,15 +234,8 @@ def run_job(db, since_ticket_id):
         return None
     with db.registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        Job = env[JOB_MODEL]
-        domain = pending_domain(Job)
         start_count, start = cr.sql_log_count, time.perf_counter()
-        remaining = Job.search_count(domain)
-        while remaining:  # until nothing is left, or a call leaves as much
-            Job._cron_run()
+        while env[JOB_MODEL]._cron_run():  # the jobs it ran, deleted once done
             env.flush_all()
-            remaining, before = Job.search_count(domain), remaining
-            if remaining >= before:
-                break
         cr.commit()
         return JobRun(tickets, time.perf_counter() - start, cr.sql_log_count - start_count)
