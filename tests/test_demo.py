@@ -26,11 +26,12 @@ class TestDemo(HttpCase):
             self.assertTrue(module.latest_version.startswith("18.0."), module.name)
 
     def test_bridges_installed(self):
-        """The bridges come with Odoo's maintenance and project, and the demo
-        type chains its hardware type and brand."""
+        """The bridges come with Odoo's maintenance, project and Live Chat, and
+        the demo type chains its hardware type and brand."""
         bridges = self.env["ir.module.module"].search(
-            [("name", "in", ("spid_helpdesk_maintenance", "spid_helpdesk_project"))]
+            [("name", "in", ("spid_helpdesk_maintenance", "spid_helpdesk_project", "spid_helpdesk_livechat"))]
         )
+        self.assertEqual(len(bridges), 3)
         self.assertEqual(set(bridges.mapped("state")), {"installed"})
         self.assertTrue(all(bridges.mapped("auto_install")))
         hardware = self.env.ref("spid_helpdesk.type_hardware_demo")
