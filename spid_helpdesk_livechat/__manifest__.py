@@ -17,6 +17,9 @@
         "web.assets_backend": [
             "spid_helpdesk_livechat/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "spid_helpdesk_livechat/static/tests/tours/*.js",
+        ],
     },
     "installable": True,
     "auto_install": True,

@@ -68,7 +68,7 @@ class DiscussChannel(models.Model):
     def _spid_parse_ticket_command(self, body):
         """(title, email) of a ``/ticket`` command's text: the words after
         the command, an email address among them taken out of the title."""
-        text = html2plaintext(body).strip() if "<" in body else body.strip()
+        text = body.strip()  # the composer's plain text, as typed
         if text.startswith(TICKET_COMMAND):
             text = text[len(TICKET_COMMAND) :]
         words, email = [], False
@@ -98,6 +98,7 @@ class DiscussChannel(models.Model):
         self._spid_check_ticket_author()
         # two operators clicking at once get one ticket: the channel's row is
         # locked until the end of the transaction, then its ticket re-read
+        self.flush_recordset(["spid_ticket_id"])
         self.env.cr.execute(
             "SELECT spid_ticket_id FROM discuss_channel WHERE id = %s FOR NO KEY UPDATE", [self.id]
         )
@@ -176,8 +177,8 @@ class DiscussChannel(models.Model):
             author = (
                 message.author_id.user_livechat_username
                 or message.author_id.name
-                or message.author_guest_id.name
                 or self.anonymous_name
+                or message.author_guest_id.name
                 or _("Visitor")
             )
             text = Markup("<br/>").join(html2plaintext(message.body or "").strip().splitlines())

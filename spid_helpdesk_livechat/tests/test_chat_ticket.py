@@ -90,8 +90,13 @@ class TestChatTicket(SpidHelpdeskCommon, HttpCase):
             "discuss.channel", "execute_command_ticket", [[channel.id]], {"body": body}, context
         )
 
+    def setUp(self):
+        super().setUp()
+        self.last_ticket_id = self.env["spid.ticket"].search([], order="id desc", limit=1).id
+
     def _tickets(self):
-        return self.env["spid.ticket"].search([("channel", "=", "chat")])
+        """The tickets created by the test."""
+        return self.env["spid.ticket"].search([("id", ">", self.last_ticket_id)])
 
     # ------------------------------------------------------------------
     # The operator turns the conversation into a ticket
@@ -99,7 +104,7 @@ class TestChatTicket(SpidHelpdeskCommon, HttpCase):
 
     def test_anonymous_visitor_chat_becomes_a_ticket(self):
         channel = self._open_session(
-            "Visitor 12", ["My printer jams", "It says <script>alert(1)</script> & more"]
+            "Visitor 12", ["My printer jams", "It says &lt;img src=x onerror=alert(1)&gt; &amp; more"]
         )
         self.authenticate(self.agent.login, self.agent.login)
         self._post(channel, "Which model is it?")
@@ -130,8 +135,8 @@ class TestChatTicket(SpidHelpdeskCommon, HttpCase):
         self.assertIn("My printer jams", body)
         self.assertIn("Which model is it?", body)
         self.assertIn("Visitor 12", body, "the visitor's name as they gave it")
-        self.assertNotIn("<script>", body)
-        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", body)
+        self.assertNotIn("<img", body, "what the visitor typed stays text")
+        self.assertIn("&lt;img src=x onerror=alert(1)&gt; &amp; more", body)
         self.assertNotIn("Internal hint", body, "an internal note of the chat stays out")
         self.assertLess(body.index("My printer jams"), body.index("Which model is it?"))
         # the same command again (or the button, a second operator) shows the same ticket
@@ -185,6 +190,19 @@ class TestChatTicket(SpidHelpdeskCommon, HttpCase):
         ticket_id, error = self._ticket_command(channel, "/ticket Hello")
         self.assertFalse(error, error)
         self.assertEqual(self.env["spid.ticket"].browse(ticket_id).team_id, self.team)
+
+    def test_button_in_the_chat_tour(self):
+        """In Chromium: the operator's button in the conversation's header."""
+        channel = self._open_session("Tour visitor", ["My screen stays black"])
+        self.start_tour(
+            f"/odoo/discuss?active_id=discuss.channel_{channel.id}",
+            "spid_livechat_ticket_tour",
+            login=self.agent.login,
+        )
+        ticket = channel.spid_ticket_id
+        self.assertTrue(ticket)
+        self.assertEqual(ticket.name, "Chat with Tour visitor")
+        self.assertEqual(ticket.livechat_channel_id, channel)
 
     # ------------------------------------------------------------------
     # Attacks
