@@ -36,6 +36,15 @@ class TestDemo(HttpCase):
         self.assertTrue(all(bridges.mapped("auto_install")))
         hardware = self.env.ref("spid_helpdesk.type_hardware_demo")
         self.assertEqual(len(hardware.field_rule_ids), 3)
+        # Live Chat: Alice's conversation became a ticket of the support desk
+        chat = self.env["discuss.channel"].search([("spid_ticket_id", "!=", False)])
+        self.assertEqual(len(chat), 1)
+        self.assertEqual(chat.spid_ticket_id.livechat_channel_id, chat)
+        self.assertEqual(chat.spid_ticket_id.channel, "chat")
+        self.assertEqual(
+            chat.spid_ticket_id.partner_id, self.env.ref("spid_helpdesk.partner_acme_alice_demo")
+        )
+        self.assertEqual(chat.spid_ticket_id.team_id, self.env.ref("spid_helpdesk.team_support_demo"))
 
     def _login(self, login, password):
         return self.url_open(

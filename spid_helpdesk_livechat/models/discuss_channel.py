@@ -205,7 +205,10 @@ class DiscussChannel(models.Model):
     @api.private
     def _spid_demo_chat_ticket(self):
         """A Live Chat conversation of the demo customer with the demo agent,
-        turned into a ticket by the agent as they would from the chat."""
+        turned into a ticket by the agent as they would from the chat. Once:
+        an upgrade loads the demo data again."""
+        if self.env.ref("spid_helpdesk_livechat.ticket_chat_demo", raise_if_not_found=False):
+            return
         agent = self.env.ref("spid_helpdesk.user_agent_demo")
         customer = self.env.ref("spid_helpdesk.user_customer_demo")
         livechat = self.env.ref("im_livechat.im_livechat_channel_data")
@@ -232,4 +235,18 @@ class DiscussChannel(models.Model):
             channel.with_user(user).message_post(
                 body=body, message_type="comment", subtype_xmlid="mail.mt_comment"
             )
-        channel.with_user(agent)._spid_ticket_from_chat(title="Warehouse label printer prints blank labels")
+        ticket, _created = channel.with_user(agent)._spid_ticket_from_chat(
+            title="Warehouse label printer prints blank labels"
+        )
+        self.env["ir.model.data"].create(
+            [
+                {
+                    "module": "spid_helpdesk_livechat",
+                    "name": name,
+                    "model": record._name,
+                    "res_id": record.id,
+                    "noupdate": True,
+                }
+                for name, record in (("ticket_chat_demo", ticket), ("discuss_channel_chat_demo", channel))
+            ]
+        )
