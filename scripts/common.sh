@@ -13,9 +13,10 @@ VENV=${VENV:-$SPID_HOME/venv-py$PYVER}
 ODOO_ARCHIVE_URL=${ODOO_ARCHIVE_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}
 # Local state (database cluster, filestore, logs) stays under the repository.
 STATE=${STATE:-$REPO/.local}
-# The bridges pull in Odoo's maintenance and project (they would install
-# themselves, auto_install, wherever both sides are present).
+# The bridges pull in Odoo's maintenance, project and im_livechat (they would
+# install themselves, auto_install, wherever both sides are present).
 ADDONS="spid_helpdesk,spid_helpdesk_invoicing,spid_helpdesk_portal,spid_helpdesk_maintenance,spid_helpdesk_project"
+ADDONS+=",spid_helpdesk_livechat"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

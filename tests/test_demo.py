@@ -26,15 +26,25 @@ class TestDemo(HttpCase):
             self.assertTrue(module.latest_version.startswith("18.0."), module.name)
 
     def test_bridges_installed(self):
-        """The bridges come with Odoo's maintenance and project, and the demo
-        type chains its hardware type and brand."""
+        """The bridges come with Odoo's maintenance, project and Live Chat, and
+        the demo type chains its hardware type and brand."""
         bridges = self.env["ir.module.module"].search(
-            [("name", "in", ("spid_helpdesk_maintenance", "spid_helpdesk_project"))]
+            [("name", "in", ("spid_helpdesk_maintenance", "spid_helpdesk_project", "spid_helpdesk_livechat"))]
         )
+        self.assertEqual(len(bridges), 3)
         self.assertEqual(set(bridges.mapped("state")), {"installed"})
         self.assertTrue(all(bridges.mapped("auto_install")))
         hardware = self.env.ref("spid_helpdesk.type_hardware_demo")
         self.assertEqual(len(hardware.field_rule_ids), 3)
+        # Live Chat: Alice's conversation became a ticket of the support desk
+        chat = self.env["discuss.channel"].search([("spid_ticket_id", "!=", False)])
+        self.assertEqual(len(chat), 1)
+        self.assertEqual(chat.spid_ticket_id.livechat_channel_id, chat)
+        self.assertEqual(chat.spid_ticket_id.channel, "chat")
+        self.assertEqual(
+            chat.spid_ticket_id.partner_id, self.env.ref("spid_helpdesk.partner_acme_alice_demo")
+        )
+        self.assertEqual(chat.spid_ticket_id.team_id, self.env.ref("spid_helpdesk.team_support_demo"))
 
     def _login(self, login, password):
         return self.url_open(

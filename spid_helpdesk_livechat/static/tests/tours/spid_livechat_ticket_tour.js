@@ -1,0 +1,19 @@
+import { registry } from "@web/core/registry";
+
+// The operator opens the conversation in Discuss and clicks the chat's
+// "Create a Ticket" button: the new ticket's form opens, with its link back
+// to the conversation.
+registry.category("web_tour.tours").add("spid_livechat_ticket_tour", {
+    steps: () => [
+        {
+            trigger: ".o-mail-Message:contains(My screen stays black)",
+        },
+        {
+            trigger: ".o-mail-Discuss-header button[name='spid-create-ticket']",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view button[name='action_spid_open_livechat']",
+        },
+    ],
+});
