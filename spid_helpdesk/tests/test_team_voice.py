@@ -3,7 +3,7 @@ import json
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import formataddr, mute_logger
 
 from .common import SpidHelpdeskCommon
@@ -288,6 +288,33 @@ class TestTeamVoice(SpidHelpdeskCommon, HttpCase):
         self.st_closed.mail_template_id = False
         self.team.closing_feedback = "none"
         self.assertFalse(self._close_wizard(self._ticket(user=self.agent), self.agent).notify_customer)
+
+    def test_close_wizard_form_follows_the_closing_status(self):
+        """As the agent sees it: the box follows the status picked, the
+        agent may uncheck it, and the ticket closes, locked, in silence."""
+        other_closed = self.st_closed.copy({"name": "Cancelled", "mail_template_id": False})
+        ticket = self._ticket(user=self.agent, user_id=self.agent.id)
+        self._commit()
+        form = Form(
+            self.env["spid.ticket.close.wizard"]
+            .with_user(self.agent)
+            .with_context(default_ticket_id=ticket.id)
+        )
+        form.status_id = self.st_closed
+        self.assertTrue(form.notify_customer)
+        form.status_id = other_closed
+        self.assertFalse(form.notify_customer, "that status writes nothing to the customer")
+        form.status_id = self.st_closed
+        form.notify_customer = False
+        form.epilogue = "<p>Fixed.</p>"
+        form.lock = True
+        form.save().action_confirm()
+        self._commit()
+        self.assertTrue(ticket.is_closed and ticket.is_locked)
+        self.assertFalse(
+            self._mails(ticket, self.requester).filtered(lambda m: "how did" in (m.subject or ""))
+        )
+        self.assertFalse(self._ratings(ticket))
 
     def test_rpc_cannot_silence_or_force_the_closing_email(self):
         ticket = self._ticket(user=self.agent, user_id=self.agent.id)

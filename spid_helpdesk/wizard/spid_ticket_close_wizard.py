@@ -57,10 +57,10 @@ class SpidTicketCloseWizard(models.TransientModel):
         ticket.write(
             {"resolution": self.resolution, "epilogue": self.epilogue, "status_id": self.status_id.id}
         )
-        if not self.notify_customer:
-            # the status's tracking message and email are posted before the
-            # commit: post them now, while the switch is on
-            ticket._track_finalize()
         if self.lock:
-            self.ticket_id.action_lock()
+            ticket.action_lock()
+        if not self.notify_customer:
+            # the tracking messages and the status's email are posted just
+            # before the commit: post them now, while the switch is on
+            ticket._track_finalize()
         return {"type": "ir.actions.act_window_close"}
