@@ -229,6 +229,17 @@ class TestTeamVoice(SpidHelpdeskCommon, HttpCase):
         self.assertFalse(
             self.team.status_template_ids.filtered(lambda line: line.status_id == self.st_closed)
         )
+        # another company's team emails are not this manager's to read
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        team_b = self.env["spid.team"].create({"name": "Support B", "company_id": company_b.id})
+        self.env["spid.team.status.template"].create(
+            {"team_id": team_b.id, "status_id": self.st_progress.id, "mail_template_id": self.ack.id}
+        )
+        self.assertFalse(
+            self.env["spid.team.status.template"]
+            .with_user(self.manager)
+            .search([("team_id", "=", team_b.id)])
+        )
 
     # 3. closing
 
