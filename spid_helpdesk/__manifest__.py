@@ -19,6 +19,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/mail_message_subtype_data.xml",
+        "data/mail_layout_data.xml",
         "data/mail_template_data.xml",
         "data/spid_ticket_status_data.xml",
         "data/spid_sla_data.xml",

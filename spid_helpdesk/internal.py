@@ -58,6 +58,10 @@ IMPORTING = Switch("spid_importing")
 REQUESTER = Switch("spid_requester")
 # An automatic email (auto-reply, bounce): it moves no ticket.
 AUTO_SUBMITTED = Switch("spid_auto_submitted")
+# Closed without telling the customer (the close wizard's "Notify the
+# customer" unchecked): no closing email, no rating request, no public
+# update emailed to customers (payload: a frozenset of ticket ids).
+QUIET_CLOSE = Switch("spid_quiet_close")
 
 
 def with_switch(records, switch, payload=_MISSING):

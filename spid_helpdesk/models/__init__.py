@@ -11,6 +11,7 @@ from . import res_config_settings
 from . import res_partner
 from . import res_users
 from . import spid_team
+from . import spid_team_status_template
 from . import spid_ticket_status
 from . import spid_ticket_transition
 from . import spid_ticket_category

@@ -97,6 +97,18 @@ class SpidTeam(models.Model):
     mail_footer = fields.Html(
         string="Email footer", help="Shown at the bottom of the team's emails to customers."
     )
+    status_template_ids = fields.One2many(
+        "spid.team.status.template",
+        "team_id",
+        string="Status emails",
+        help="The team's own email for a status, sent instead of the status's one.",
+    )
+    rating_enabled = fields.Boolean(
+        string="Rating requests",
+        default=True,
+        help="The closing email asks the requester to rate the answer. Off: no rating link is sent"
+        " and the portal offers none.",
+    )
     ticket_ids = fields.One2many("spid.ticket", "team_id", string="Tickets")
     open_ticket_count = fields.Integer(compute="_compute_ticket_counts")
     unassigned_ticket_count = fields.Integer(compute="_compute_ticket_counts")
@@ -184,6 +196,13 @@ class SpidTeam(models.Model):
             or (self.alias_email and formataddr((self.name, self.alias_email)))
             or self.company_id.email_formatted
         )
+
+    def _spid_status_template(self, status):
+        """The email a ticket of this team gets on entering `status`: the
+        team's own for that status, else the status's."""
+        self.ensure_one()
+        line = self.status_template_ids.filtered(lambda line: line.status_id == status)[:1]
+        return line.mail_template_id or status.mail_template_id
 
     @api.onchange("member_ids")
     def _onchange_member_ids(self):

@@ -3,13 +3,14 @@ import logging
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools import email_normalize, html_sanitize
+from odoo.tools import email_normalize, formataddr, html_sanitize, is_html_empty
 from odoo.tools.mail import email_split_tuples
 
 from ..internal import (
     AUTO_SUBMITTED,
     BATCH_CREATE,
     CREATION_RECIPIENTS,
+    QUIET_CLOSE,
     REQUESTER,
     SLA_SYSTEM,
     TYPE_OPTIONAL,
@@ -22,6 +23,11 @@ from .mail_thread import REFERENCE_REFUSED, SUBJECT_REFERENCE, email_key
 _logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_CC = 5  # addresses in copy that may follow a ticket, per email
+# Odoo's notification layouts and ours, which add the team's header and footer
+TEAM_LAYOUTS = {
+    "mail.mail_notification_layout": "spid_helpdesk.mail_notification_team",
+    "mail.mail_notification_light": "spid_helpdesk.mail_notification_team_light",
+}
 
 
 class SpidTicket(models.Model):
@@ -194,7 +200,7 @@ class SpidTicket(models.Model):
                 " ticket, %(reference)s. Please quote this reference when you write to us about it.",
                 reference=self.reference,
             ),
-            email_from=self.team_id._spid_sender() if self.team_id else self.company_id.email_formatted,
+            email_from=self._spid_email_from(),
             email_layout_xmlid="mail.mail_notification_light",
         )
         _logger.info(
@@ -314,7 +320,7 @@ class SpidTicket(models.Model):
 
     def _notify_get_recipients(self, message, msg_vals, **kwargs):
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
-        if len(self) == 1 and not self.notify_customer:
+        if len(self) == 1 and (not self.notify_customer or self._spid_closed_quietly()):
             recipients = [r for r in recipients if not r.get("share")]
         if switched(self.env, CREATION_RECIPIENTS):  # the creation message, sent by its job
             followers = switch_value(self.env, CREATION_RECIPIENTS)
@@ -351,7 +357,75 @@ class SpidTicket(models.Model):
                 (values["changedField"], values["oldValue"]["value"], values["newValue"]["value"])
                 for values in tracking._tracking_value_format()
             ]
+        team = self.sudo().team_id if len(self) == 1 else self.env["spid.team"]
+        context["spid_mail_header"] = not is_html_empty(team.mail_header) and team.mail_header
+        context["spid_mail_footer"] = not is_html_empty(team.mail_footer) and team.mail_footer
         return context
+
+    def _notify_by_email_render_layout(self, message, recipients_group, msg_vals=False, render_values=None):
+        """Every email of a ticket in the team's voice: Odoo's layouts become
+        ours, which add the team's header and footer for customers (and
+        third parties in copy); agents read the message without them."""
+        layout = msg_vals.get("email_layout_xmlid") if msg_vals else message.email_layout_xmlid
+        ours = TEAM_LAYOUTS.get(layout or "mail.mail_notification_layout")
+        if ours:
+            msg_vals = dict(msg_vals or {}, email_layout_xmlid=ours)
+        if render_values and recipients_group.get("notification_group_name") == "user":
+            render_values = dict(render_values, spid_mail_header=False, spid_mail_footer=False)
+        return super()._notify_by_email_render_layout(
+            message, recipients_group, msg_vals=msg_vals, render_values=render_values
+        )
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        """A message of a ticket written by an agent or the system goes out in
+        the team's voice: From "Agent (Support)" <the team's sender>, the
+        agent's name kept, the address the team's (the company's without a
+        team). An address given by the caller is kept: the gateway's (a
+        customer's own From is never replaced) and a template's."""
+        if email_from is None and len(self) == 1 and self.id and author_id is not False:
+            author = self.env["res.partner"].browse(author_id) if author_id else self.env.user.partner_id
+            user = self.env.user if author == self.env.user.partner_id else author.sudo().user_ids[:1]
+            if user and not user.share:
+                email_from = self._spid_email_from(author=author) or None
+                author_id = author.id
+        return super()._message_compute_author(
+            author_id=author_id, email_from=email_from, raise_on_email=raise_on_email
+        )
+
+    def _notify_get_reply_to(self, default=None):
+        """Answers go to the team's alias (they thread into the ticket by
+        their references); tickets of a team without one, as Odoo does."""
+        res = {}
+        with_alias = self.sudo().filtered(lambda ticket: ticket.team_id.alias_email)
+        for ticket in with_alias:
+            res[ticket.id] = self._notify_get_reply_to_formatted_email(
+                ticket.team_id.alias_email, ticket.display_name, company=ticket.company_id
+            )
+        others = self - with_alias
+        if others or not self:
+            res.update(super(SpidTicket, others)._notify_get_reply_to(default=default))
+        return res
+
+    def _spid_email_from(self, author=None):
+        """The From of an email about this ticket: the team's sender (the
+        company's for a ticket without team); with `author` (an agent), their
+        name before the sender's: "Agent Alpha (Support)" <support@...>.
+        False when the company has no address either."""
+        self.ensure_one()
+        ticket = self.sudo()
+        sender = ticket.team_id._spid_sender() if ticket.team_id else ticket.company_id.email_formatted
+        if not sender or not author:
+            return sender or False
+        name, address = email_split_tuples(sender)[0] if email_split_tuples(sender) else ("", sender)
+        return formataddr(
+            (f"{author.name} ({name or ticket.team_id.name or ticket.company_id.name})", address)
+        )
+
+    def _spid_closed_quietly(self):
+        """Whether this ticket is being closed without telling the customer
+        (the close wizard's switch, never a context key)."""
+        self.ensure_one()
+        return self.id in switch_value(self.env, QUIET_CLOSE, frozenset())
 
     def _spid_readers_only(self, recipients):
         """Being notified is reading: a user who may not read the ticket (a
@@ -388,13 +462,13 @@ class SpidTicket(models.Model):
     def _track_template(self, changes):
         res = super()._track_template(changes)
         ticket = self[0]
+        template = ticket._spid_entering_template() if "status_id" in changes else None
         if (
-            "status_id" in changes
-            and ticket.status_id.mail_template_id
+            template
             # no "rate us" for a duplicate merged into another ticket
             and not ticket.merged_into_id
+            and not ticket._spid_closed_quietly()
         ):
-            template = ticket.status_id.mail_template_id
             res["status_id"] = (
                 template,
                 {
@@ -404,6 +478,14 @@ class SpidTicket(models.Model):
                 },
             )
         return res
+
+    def _spid_entering_template(self):
+        """The email this ticket sends on entering its status: its team's own
+        for the status, else the status's."""
+        self.ensure_one()
+        if self.team_id:
+            return self.team_id._spid_status_template(self.status_id)
+        return self.status_id.mail_template_id
 
     def _spid_status_email_subtype_id(self, template):
         """The subtype of a status email: "Email to the customer" (public, so

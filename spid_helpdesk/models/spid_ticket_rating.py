@@ -69,4 +69,13 @@ class SpidTicket(models.Model):
         closing email of an agent asks for it), after checking that the
         caller reads the ticket. The agent never reads the rating itself."""
         self.check_access("read")
+        if not self._spid_rating_enabled():
+            return False  # the team asks for no ratings: no token is made
         return super(SpidTicket, self.sudo())._rating_get_access_token(partner=partner)
+
+    def _spid_rating_enabled(self):
+        """Whether the requester is asked to rate this ticket: its team's
+        choice (on without a team)."""
+        self.ensure_one()
+        team = self.sudo().team_id
+        return not team or team.rating_enabled

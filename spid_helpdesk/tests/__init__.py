@@ -12,6 +12,7 @@ from . import test_sla
 from . import test_workflow
 from . import test_workunit
 from . import test_ui
+from . import test_team_voice
 from . import test_ticket_types
 from . import test_merge_split
 from . import test_import

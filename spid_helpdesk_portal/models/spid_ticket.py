@@ -377,9 +377,11 @@ class SpidTicket(models.Model):
     def _spid_portal_rating_token(self):
         """The requester's token for Odoo's rating page, while not yet rated.
         Read only: the rating row is made when the closing email is sent, never
-        by looking at the page."""
+        by looking at the page. None when the ticket's team asks for no rating."""
         self.ensure_one()
         ticket = self.sudo()
+        if not ticket._spid_rating_enabled():
+            return False
         ratings = ticket.rating_ids.filtered(lambda rating: rating.partner_id == ticket.partner_id)
         if not ratings or ratings.filtered("consumed"):
             return False

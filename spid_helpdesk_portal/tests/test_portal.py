@@ -277,6 +277,15 @@ class TestPortal(SpidPortalCommon):
         self.assertEqual(self.t_a1.sudo().rating_ids.feedback, "Quick and clear")
         self.assertNotIn("/rate/", self.get(f"/my/tickets/{self.t_a2.id}").text, "only the requester rates")
 
+    def test_no_rating_offered_for_a_team_without_rating_requests(self):
+        team = self.env["spid.team"].create({"name": "No ratings", "rating_enabled": False})
+        self.t_a1.team_id = team
+        self.authenticate("anna", "anna")
+        self.post(f"/my/tickets/{self.t_a1.id}/close", {})
+        self.assertTrue(self.t_a1.is_closed)
+        self.assertNotIn("/rate/", self.get(f"/my/tickets/{self.t_a1.id}").text)
+        self.assertFalse(self.t_a1.sudo().rating_ids, "no rating token is made")
+
     def test_other_clients_attachments_and_messages_stay_closed(self):
         secret = self.env["ir.attachment"].create(
             {"name": "bert.txt", "raw": b"BERT-ONLY", "res_model": "spid.ticket", "res_id": self.t_b1.id}
