@@ -72,7 +72,7 @@ class ReportSpidWorkorder(models.AbstractModel):
             "doc_model": "spid.ticket",
             "docs": tickets,
             "property_rows": {
-                key: [row for row in rows if row[1] != ""] for key, rows in property_rows.items()
+                key: [row for row in rows if row[1] is not False] for key, rows in property_rows.items()
             },
             "public_units": public_units,
             "workorder_texts": {
@@ -197,7 +197,7 @@ class ReportSpidWorkorder(models.AbstractModel):
             nodes.append(literal)
             if expression:
                 node = etree.Element("t", {"t-out": expression})
-                node.text = default or None
+                node.text = default.strip() or None
                 nodes.append(node)
         leading = nodes[0] if nodes and isinstance(nodes[0], str) else ""
         rest = nodes[1:] if nodes and isinstance(nodes[0], str) else nodes

@@ -34,7 +34,10 @@ class TestWorkorderTemplate(SpidHelpdeskCommon, HttpCase):
         cls.kind = cls.env["spid.ticket.type"].create(
             {
                 "name": "Hardware",
-                "properties_definition": [{"name": "serial", "string": "Serial number", "type": "char"}],
+                "properties_definition": [
+                    {"name": "serial", "string": "Serial number", "type": "char"},
+                    {"name": "unset", "string": "Unset field", "type": "char"},
+                ],
             }
         )
         cls.ticket = cls._ticket(user_id=cls.agent.id, type_id=cls.kind.id, site_id=cls.site.id)
@@ -81,6 +84,7 @@ class TestWorkorderTemplate(SpidHelpdeskCommon, HttpCase):
         self.assertIn("Fan replaced", html, "the work done")
         self.assertNotIn("Warranty trick", html, "internal work stays off the work order")
         self.assertNotIn("{{", html)
+        self.assertNotIn("Unset field", html, "unset custom fields stay off the table")
         # an empty value shows the placeholder's default
         self.ticket.site_id = False
         self.assertIn("Client Client SA at the premises", self._print())
