@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -28,8 +30,21 @@ class SpidTicketType(models.Model):
     )
     workorder_template = fields.Html(
         string="Work order text",
-        help="Text printed on the work order of tickets of this type.",
+        help="Text printed on the work order of tickets of this type, its {{ placeholders }} filled from"
+        " the ticket.",
     )
+    workorder_placeholders = fields.Html(
+        string="Placeholders", compute="_compute_workorder_placeholders", sanitize=False
+    )
+    workorder_preview_ticket_id = fields.Many2one(
+        "spid.ticket",
+        string="Preview for",
+        compute="_compute_workorder_preview_ticket_id",
+        readonly=False,
+        domain="[('type_id', '=', id)]",
+        help="The ticket the preview is filled from; the latest of this type by default.",
+    )
+    workorder_preview = fields.Html(string="Preview", compute="_compute_workorder_preview", sanitize=False)
     field_rule_ids = fields.One2many(
         "spid.ticket.field.rule",
         "type_id",
@@ -42,6 +57,18 @@ class SpidTicketType(models.Model):
         search="_search_selectable_by_user",
         help="The current user belongs to one of the allowed groups, or the type has none.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        kinds = super().create(vals_list)
+        kinds.filtered("workorder_template")._spid_check_workorder_template()
+        return kinds
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "workorder_template" in vals:
+            self._spid_check_workorder_template()
+        return result
 
     def _compute_selectable_by_user(self):
         groups = self.env.user.groups_id
@@ -59,6 +86,71 @@ class SpidTicketType(models.Model):
         if (operator == "=") == value:
             return domain
         return ["!", *domain]
+
+    @api.depends("properties_definition")
+    def _compute_workorder_placeholders(self):
+        """The placeholders a template may use, this type's custom fields
+        included, for the help beside the template."""
+        Report = self.env["report.spid_helpdesk.report_spid_workorder"]
+        common = self.env.company.spid_ticket_properties_definition or []
+        for kind in self:
+            labels = [
+                prop.get("string") or prop.get("name") for prop in common + (kind.properties_definition or [])
+            ]
+            rows = [(expression, label) for expression, label in Report._spid_placeholder_help()]
+            rows += [(f"custom_fields['{label}']", _("Custom field %s", label)) for label in labels if label]
+            kind.workorder_placeholders = Markup("<ul class='list-unstyled mb-0'>%s</ul>") % Markup().join(
+                Markup("<li><code>{{ %s }}</code> %s</li>") % (expression, label)
+                for expression, label in rows
+            )
+
+    def _compute_workorder_preview_ticket_id(self):
+        latest = dict(
+            self.env["spid.ticket"]._read_group([("type_id", "in", self.ids)], ["type_id"], ["id:max"])
+        )
+        for kind in self:
+            kind.workorder_preview_ticket_id = latest.get(kind._origin, False)
+
+    @api.depends("workorder_template", "workorder_preview_ticket_id")
+    def _compute_workorder_preview(self):
+        """The template filled for the preview's ticket, or why it cannot
+        be; code a non-editor typed is refused here too, before it runs."""
+        Report = self.env["report.spid_helpdesk.report_spid_workorder"]
+        for kind in self:
+            ticket = kind.workorder_preview_ticket_id
+            if not ticket or not kind.workorder_template:
+                kind.workorder_preview = False
+                continue
+            try:
+                kind._spid_check_workorder_template()
+                kind.workorder_preview = Report._spid_render_workorder(
+                    kind.workorder_template,
+                    ticket,
+                    dict(Report._spid_property_rows(ticket)),
+                    ticket.workunit_ids.filtered(lambda unit: unit.visibility == "public").sorted("date"),
+                )
+            except (UserError, AccessError) as error:
+                kind.workorder_preview = Markup(
+                    '<div class="alert alert-warning" role="alert">%s</div>'
+                ) % str(error)
+
+    def _spid_check_workorder_template(self):
+        """Only a template editor (mail.group_mail_template_editor) writes
+        code in a work order text: others use the placeholders."""
+        if self.env.su or self.env.user.has_group("mail.group_mail_template_editor"):
+            return
+        Report = self.env["report.spid_helpdesk.report_spid_workorder"]
+        for kind in self:
+            for expression in Report._spid_template_expressions(kind.workorder_template):
+                if not Report._spid_is_placeholder(expression):
+                    raise AccessError(
+                        _(
+                            "Only members of %(group)s may write code in a work order text; “%(code)s” is not"
+                            " one of the placeholders listed on the type's Work order tab.",
+                            group=self.env.ref("mail.group_mail_template_editor").name,
+                            code=expression,
+                        )
+                    )
 
     def _spid_check_selectable(self):
         """Refuse a type reserved to groups the current user is not in (the

@@ -2,11 +2,15 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_duration, is_html_empty
 
 from ..internal import IMPORTING, switched, with_switch
+
+# where an upload waits for its record: the form's file widget uploads on a
+# new unit with res_id 0, the chatter composer on mail.compose.message
+PENDING_MODELS = (False, "spid.workunit", "mail.compose.message")
 
 ACTION_TYPES = [
     ("question", "Question"),
@@ -61,6 +65,9 @@ class SpidWorkunit(models.Model):
         "workunit_id",
         "attachment_id",
         string="Attachments",
+        help="Files of the work: they belong to the unit and travel with its post in the ticket's"
+        " conversation (to the customer for a public unit, by email and on the portal; never for an"
+        " internal one).",
     )
     client_id = fields.Many2one(related="ticket_id.client_id", store=True, index=True)
     team_id = fields.Many2one(related="ticket_id.team_id", store=True)
@@ -86,13 +93,27 @@ class SpidWorkunit(models.Model):
     def create(self, vals_list):
         units = super().create(vals_list)
         units._spid_check_done_by_self()
+        if any(vals.get("attachment_ids") for vals in vals_list):
+            units._spid_claim_attachments()
         units._spid_notify()
         return units
 
     def write(self, vals):
         if "user_id" in vals:
             self._spid_check_done_by_self(vals["user_id"])
-        return super().write(vals)
+        files_before = {unit: unit.attachment_ids for unit in self} if "attachment_ids" in vals else {}
+        now_internal = (
+            self.filtered(lambda unit: unit.visibility == "public")
+            if vals.get("visibility") == "internal"
+            else self.browse()
+        )
+        result = super().write(vals)
+        if files_before:
+            self._spid_claim_attachments()
+            self._spid_files_changed(files_before)
+        if now_internal:
+            now_internal._spid_withdraw_files()
+        return result
 
     @api.model
     def load(self, fields, data):
@@ -117,6 +138,80 @@ class SpidWorkunit(models.Model):
                     self.env.user.name,
                 )
             )
+
+    def _spid_claim_attachments(self):
+        """The files of a unit belong to it: an upload still waiting for its
+        record (made by the current user) is given to the unit; a file of
+        another record is refused, since linking it would publish a file of
+        another document with the unit (its access follows its own record)."""
+        for unit in self:
+            files = unit.attachment_ids.sudo()
+            pending = files.filtered(
+                lambda attachment: attachment.res_model in PENDING_MODELS
+                and not attachment.res_id
+                and (self.env.su or attachment.create_uid.id == self.env.uid)
+            )
+            foreign = (files - pending).filtered(
+                lambda attachment, unit=unit: (attachment.res_model, attachment.res_id)
+                != (self._name, unit.id)
+            )
+            if foreign:
+                raise UserError(
+                    _(
+                        "The file %(file)s belongs to another record: upload it on the work unit itself.",
+                        file=foreign[0].name,
+                    )
+                )
+            if pending:
+                pending.write({"res_model": self._name, "res_id": unit.id})
+
+    def _spid_files_changed(self, files_before):
+        """Files added to an existing unit are posted as its first files were
+        (same audience); files taken off the unit are deleted, so that they
+        also leave its post (emails already sent keep them)."""
+        for unit, before in files_before.items():
+            added = unit.attachment_ids - before
+            removed = (
+                (before - unit.attachment_ids)
+                .sudo()
+                .filtered(
+                    lambda attachment, unit=unit: attachment.res_model == self._name
+                    and attachment.res_id == unit.id
+                )
+            )
+            if removed:
+                removed.unlink()
+            if added:
+                unit._spid_post(_("Files added to the work unit of %(user)s", user=unit.user_id.name), added)
+
+    def _spid_withdraw_files(self):
+        """A public unit turned internal: its files leave the public posts of
+        its ticket and lose their share links, so the customer can no longer
+        download them (an email already sent keeps what it carried)."""
+        files = self.sudo().attachment_ids
+        if not files:
+            return
+        posts = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "spid.ticket"),
+                    ("res_id", "in", self.ticket_id.ids),
+                    ("attachment_ids", "in", files.ids),
+                    ("subtype_id.internal", "=", False),
+                ]
+            )
+        )
+        posts.write({"attachment_ids": [Command.unlink(file.id) for file in files]})
+        files.write({"access_token": False})
+
+    def _spid_portal_files(self):
+        """{unit id: files} of public units, each with its share link's token
+        (the portal's work done lists them); internal units have none."""
+        public = self.sudo().filtered(lambda unit: unit.visibility == "public")
+        public.attachment_ids.generate_access_token()
+        return {unit.id: unit.attachment_ids for unit in public}
 
     @api.model
     def _spid_check_locked(self, tickets):
@@ -160,11 +255,31 @@ class SpidWorkunit(models.Model):
                         "date": unit.date,
                     }
                 )
+                if unit.attachment_ids:
+                    logs[-1]["attachment_ids"] = [Command.set(unit.attachment_ids.ids)]
                 continue
-            unit.ticket_id.message_post(body=body, message_type="comment", subtype_id=subtype.id)
+            unit.ticket_id.message_post(
+                body=body,
+                message_type="comment",
+                subtype_id=subtype.id,
+                attachment_ids=unit.attachment_ids.ids,
+            )
         if logs:
             self._spid_set_reply_to(logs)
             self.env["mail.message"].sudo().create(logs)
+
+    def _spid_post(self, header, files):
+        """Post `files` of this unit under `header`, to the unit's audience."""
+        self.ensure_one()
+        public = self.visibility == "public"
+        self.ticket_id.message_post(
+            body=Markup("<p><b>%s</b></p>") % header,
+            message_type="comment",
+            subtype_xmlid="spid_helpdesk.mt_workunit_public"
+            if public
+            else "spid_helpdesk.mt_workunit_internal",
+            attachment_ids=files.ids,
+        )
 
     def _spid_set_reply_to(self, logs):
         """Give the messages of an import their Reply-To in one call per

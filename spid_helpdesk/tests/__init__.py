@@ -18,3 +18,5 @@ from . import test_merge_split
 from . import test_import
 from . import test_security_rules
 from . import test_honest_ui
+from . import test_workunit_attachments
+from . import test_workorder_template

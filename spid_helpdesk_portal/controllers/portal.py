@@ -128,9 +128,11 @@ class SpidHelpdeskPortal(CustomerPortal):
         ticket = self._spid_ticket_or_404(ticket_id, access_token)
         if ticket is None:
             return request.not_found()
+        workunits = ticket._spid_portal_workunits()
         values = self._get_page_view_values(ticket, access_token, {
             "ticket": ticket,
-            "workunits": ticket._spid_portal_workunits(),
+            "workunits": workunits,
+            "workunit_files": workunits._spid_portal_files(),
             "answers": ticket._spid_portal_answers(),
             "page_name": "spid_ticket",
             "error": error_messages().get(error) if isinstance(error, str) else None,

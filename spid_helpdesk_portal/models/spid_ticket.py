@@ -360,9 +360,14 @@ class SpidTicket(models.Model):
 
     @api.model
     def _spid_portal_subtypes(self):
-        """The messages of a ticket's portal conversation: comments and the
-        status emails sent to the requester."""
-        return self.env.ref("mail.mt_comment") | self.env.ref("spid_helpdesk.mt_customer_email")
+        """The messages of a ticket's portal conversation: comments, the
+        status emails sent to the requester and the public work units (with
+        their files), as the customer was emailed them."""
+        return (
+            self.env.ref("mail.mt_comment")
+            | self.env.ref("spid_helpdesk.mt_customer_email")
+            | self.env.ref("spid_helpdesk.mt_workunit_public")
+        )
 
     @api.model
     def _spid_portal_categories(self):

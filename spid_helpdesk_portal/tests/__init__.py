@@ -1,2 +1,3 @@
 from . import test_portal
 from . import test_portal_customer_view
+from . import test_portal_workunit_files
