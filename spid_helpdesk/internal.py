@@ -58,6 +58,9 @@ IMPORTING = Switch("spid_importing")
 REQUESTER = Switch("spid_requester")
 # An automatic email (auto-reply, bounce): it moves no ticket.
 AUTO_SUBMITTED = Switch("spid_auto_submitted")
+# The copy list written by the mail gateway: who follows from it is decided
+# by the email's sender (_spid_follow_cc), not by the write.
+COPIES_BY_EMAIL = Switch("spid_copies_by_email")
 
 
 def with_switch(records, switch, payload=_MISSING):

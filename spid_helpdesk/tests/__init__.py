@@ -17,3 +17,4 @@ from . import test_merge_split
 from . import test_import
 from . import test_security_rules
 from . import test_honest_ui
+from . import test_followers_roles
