@@ -68,6 +68,11 @@ CUSTOMER_TRACKED_FIELDS = frozenset(
         "is_locked",
     }
 )
+# Tracked fields that change only when written (neither computed nor
+# related): their old values are read for a write that names them, not for
+# every write as Odoo does for the tracked fields (a status change would
+# read both many2many tables and both properties definitions).
+TRACKED_WHEN_WRITTEN = frozenset({"participant_ids", "related_ticket_ids", "properties", "common_properties"})
 # How much of a long text a tracking line keeps.
 TRACKED_TEXT_LENGTH = 200
 
@@ -557,6 +562,11 @@ class SpidTicket(models.Model):
     # Tracking
     # ------------------------------------------------------------------
 
+    def _track_prepare(self, fields_iter):
+        if fields_iter is self._fields:  # mail.thread's write: every tracked field
+            fields_iter = [name for name in fields_iter if name not in TRACKED_WHEN_WRITTEN]
+        return super()._track_prepare(fields_iter)
+
     def _mail_track(self, tracked_fields, initial_values):
         """Odoo tracks neither html nor properties fields: their change is
         logged in the same tracking message, as text (the html's first
@@ -793,6 +803,13 @@ class SpidTicket(models.Model):
     def write(self, vals):
         self._spid_check_system_fields([vals])
         self._spid_check_lock(vals)
+        written = TRACKED_WHEN_WRITTEN & vals.keys()
+        if (
+            written
+            and not self.env.context.get("tracking_disable")
+            and not self.env.context.get("mail_notrack")
+        ):
+            self._track_prepare(written)
         if "type_id" in vals:
             self.env["spid.ticket.type"].browse(vals["type_id"])._spid_check_change(self)
         status = closing = None
