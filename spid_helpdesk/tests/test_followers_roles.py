@@ -118,6 +118,19 @@ class TestFollowersByRole(SpidHelpdeskCommon, HttpCase):
         self.assertEqual(ticket.reporter_id, self.employee.partner_id)
         self.assertFalse(self._follower(ticket, self.employee.partner_id), "no access, no updates")
 
+    def test_reporter_with_a_portal_login_sees_no_more_than_before(self):
+        carl = new_test_user(
+            self.env, "hd_carl", groups="base.group_portal", partner_id=self.requester_2.id, name="Carl"
+        )
+        ticket = self._ticket(user=self.agent, reporter_id=self.requester_2.id)
+        self.assertFalse(self._follower(ticket, self.requester_2), "the portal rule does not show it to Carl")
+        self.assertFalse(ticket.with_user(carl).has_access("read"))
+        result = self._rpc("hd_carl", "spid.ticket", "read", [ticket.ids, ["name"]])
+        self.assertIn("error", result)
+        # nor does the requester read who is written to
+        result = self._rpc("hd_portal", "spid.ticket", "read", [ticket.ids, ["public_recipient_ids"]])
+        self.assertIn("error", result)
+
     def test_batch_creation_subscribes_roles_set_based(self):
         Ticket = self.env["spid.ticket"].with_user(self.supervisor)
 
