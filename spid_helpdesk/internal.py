@@ -63,6 +63,10 @@ AUTO_SUBMITTED = Switch("spid_auto_submitted")
 # update emailed to customers (payload: a frozenset of ticket ids).
 QUIET_CLOSE = Switch("spid_quiet_close")
 
+# The copy list written by the mail gateway: who follows from it is decided
+# by the email's sender (_spid_follow_cc), not by the write.
+COPIES_BY_EMAIL = Switch("spid_copies_by_email")
+
 
 def with_switch(records, switch, payload=_MISSING):
     """`records` with `switch` on (optionally carrying `payload`)."""

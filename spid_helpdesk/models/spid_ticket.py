@@ -1,11 +1,12 @@
 import logging
+import textwrap
 from collections import defaultdict
 
 import psycopg2
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, create_index, is_html_empty
+from odoo.tools import SQL, create_index, html2plaintext, is_html_empty
 
 from ..internal import (
     BATCH_CREATE,
@@ -47,6 +48,33 @@ SYSTEM_EXEMPT_FIELDS = {"access_token"}
 # Internal fields that are tracked: a field with a group stays out of the
 # tracking that notification emails carry to customers.
 INTERNAL = "base.group_user"
+# The tracked fields whose changes a customer may read (emails and portal
+# chatter): those the portal shows. Participants, reporter, copies, channel,
+# related tickets, custom fields and the internal ones stay the agents'.
+CUSTOMER_TRACKED_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "client_id",
+        "partner_id",
+        "site_id",
+        "category_id",
+        "type_id",
+        "urgency",
+        "status_id",
+        "resolution",
+        "epilogue",
+        "user_id",
+        "is_locked",
+    }
+)
+# Tracked fields that change only when written (neither computed nor
+# related): their old values are read for a write that names them, not for
+# every write as Odoo does for the tracked fields (a status change would
+# read both many2many tables and both properties definitions).
+TRACKED_WHEN_WRITTEN = frozenset({"participant_ids", "related_ticket_ids", "properties", "common_properties"})
+# How much of a long text a tracking line keeps.
+TRACKED_TEXT_LENGTH = 200
 
 
 def is_ticket_fact(name):
@@ -68,7 +96,9 @@ class SpidTicket(models.Model):
 
     reference = fields.Char(readonly=True, copy=False, index="trigram", default="/")
     name = fields.Char(string="Title", required=True, tracking=True, index="trigram")
-    description = fields.Html(compute="_compute_description", store=True, readonly=False, index="trigram")
+    description = fields.Html(
+        compute="_compute_description", store=True, readonly=False, index="trigram", tracking=True
+    )
     search_text = fields.Char(
         string="Text",
         compute="_compute_search_text",
@@ -116,9 +146,10 @@ class SpidTicket(models.Model):
     reporter_id = fields.Many2one(
         "res.partner",
         string="Reporter",
+        tracking=True,
         help="Who reported the problem, when it is not the requester.",
     )
-    channel = fields.Selection(CHANNELS, default="phone", required=True)
+    channel = fields.Selection(CHANNELS, default="phone", required=True, tracking=True)
     email_from = fields.Char(
         string="Sender email",
         index=True,
@@ -131,6 +162,11 @@ class SpidTicket(models.Model):
         copy=False,
         help="The requester was created from an unknown email address and attached to no client:"
         " an agent should check it.",
+    )
+    email_cc = fields.Char(
+        string="In copy",
+        tracking=True,
+        help="Addresses that receive the ticket's public updates by email, as followers.",
     )
     notify_customer = fields.Boolean(
         string="Notify the customer",
@@ -175,6 +211,7 @@ class SpidTicket(models.Model):
         "ticket_id",
         "user_id",
         string="Participants",
+        tracking=True,
         domain=lambda self: self.env["res.users"]._spid_agent_domain(),
         help="Other agents working on the ticket.",
     )
@@ -197,11 +234,12 @@ class SpidTicket(models.Model):
         index=True,
         domain="[('selectable_by_user', '=', True)]",
     )
-    properties = fields.Properties(definition="type_id.properties_definition", copy=True)
+    properties = fields.Properties(definition="type_id.properties_definition", copy=True, tracking=True)
     common_properties = fields.Properties(
         string="Fields of every ticket",
         definition="company_id.spid_ticket_properties_definition",
         copy=True,
+        tracking=True,
     )
     type_required = fields.Boolean(related="company_id.spid_type_required")
     type_locked = fields.Boolean(related="company_id.spid_type_locked")
@@ -212,7 +250,9 @@ class SpidTicket(models.Model):
         help="The ticket's identifier in the tool it was imported from; importing the same"
         " reference again updates this ticket.",
     )
-    urgency = fields.Selection(LEVELS, default="1", required=True, help="The requester's view.")
+    urgency = fields.Selection(
+        LEVELS, default="1", required=True, tracking=True, help="The requester's view."
+    )
     priority = fields.Selection(
         LEVELS, default="1", required=True, tracking=True, groups=INTERNAL, help="The technician's view."
     )
@@ -234,7 +274,7 @@ class SpidTicket(models.Model):
     is_new = fields.Boolean(related="status_id.is_start", string="Is new")
     date_status = fields.Datetime(string="Status since", readonly=True, copy=False)
     resolution = fields.Selection(RESOLUTIONS, tracking=True, copy=False)
-    epilogue = fields.Html(copy=False, help="How the ticket ended, for the requester.")
+    epilogue = fields.Html(copy=False, tracking=True, help="How the ticket ended, for the requester.")
     date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False, index=True)
     closed_by_id = fields.Many2one("res.users", string="Closed by", readonly=True, copy=False)
     is_locked = fields.Boolean(
@@ -278,6 +318,7 @@ class SpidTicket(models.Model):
         "ticket_id",
         "related_id",
         string="Related tickets",
+        tracking=True,
     )
     link_ids = fields.One2many("spid.ticket.link", "ticket_id", string="Links")
     calendar_event_ids = fields.One2many(
@@ -518,6 +559,86 @@ class SpidTicket(models.Model):
             ticket.display_name = f"[{ticket.reference}] {name}" if numbered else name
 
     # ------------------------------------------------------------------
+    # Tracking
+    # ------------------------------------------------------------------
+
+    def _track_prepare(self, fields_iter):
+        if fields_iter is self._fields:  # mail.thread's write: every tracked field
+            fields_iter = [name for name in fields_iter if name not in TRACKED_WHEN_WRITTEN]
+        return super()._track_prepare(fields_iter)
+
+    def _mail_track(self, tracked_fields, initial_values):
+        """Odoo tracks neither html nor properties fields: their change is
+        logged in the same tracking message, as text (the html's first
+        words, each changed custom field with its label)."""
+        own = {name for name, info in tracked_fields.items() if info["type"] in ("html", "properties")}
+        changes, commands = super()._mail_track(
+            {name: info for name, info in tracked_fields.items() if name not in own}, initial_values
+        )
+        for name in sorted(own & initial_values.keys()):
+            old, new = self._spid_tracked_text(name, initial_values[name], self[name])
+            if old == new:
+                continue
+            changes.add(name)
+            field = self.env["ir.model.fields"]._get(self._name, name)
+            commands.append(
+                Command.create({"field_id": field.id, "old_value_char": old, "new_value_char": new})
+            )
+        return changes, commands
+
+    def _spid_tracked_text(self, name, old, new):
+        """(old, new) texts of an html or properties field for its tracking line."""
+        if self._fields[name].type == "html":
+            return tuple(
+                textwrap.shorten(html2plaintext(value or ""), TRACKED_TEXT_LENGTH, placeholder=" …")
+                for value in (old, new)
+            )
+        field = self._fields[name]
+        old_list, new_list = (field.convert_to_read(value or {}, self) for value in (old, new))
+        old_values = {prop["name"]: prop for prop in old_list}
+        lines_old, lines_new = [], []
+        for prop in new_list:
+            before = old_values.get(prop["name"], {})
+            if before.get("value") == prop.get("value"):
+                continue
+            lines_old.append(f"{prop['string']}: {self._spid_property_text(before)}")
+            lines_new.append(f"{prop['string']}: {self._spid_property_text(prop)}")
+        return "; ".join(lines_old), "; ".join(lines_new)
+
+    @api.model
+    def _spid_property_text(self, prop):
+        value = prop.get("value")
+        kind = prop.get("type")
+        if value in (None, False, "", []) and kind != "boolean":
+            return ""
+        if kind == "boolean":
+            return _("Yes") if value else _("No")
+        if kind == "selection":
+            return dict(prop.get("selection") or []).get(value, value)
+        if kind == "tags":
+            labels = {tag[0]: tag[1] for tag in prop.get("tags") or []}
+            return ", ".join(labels.get(tag, tag) for tag in value)
+        if kind == "many2one":
+            return value[1] if isinstance(value, list | tuple) else str(value)
+        if kind == "many2many":
+            return ", ".join(item[1] if isinstance(item, list | tuple) else str(item) for item in value)
+        return str(value)
+
+    def _track_filter_for_display(self, tracking_values):
+        """A customer reads in the chatter the changes of the fields the
+        portal shows them, never the agents' (participants, priority,
+        deadline, copies...), whatever the field's groups say."""
+        tracking_values = super()._track_filter_for_display(tracking_values)
+        if self.env.user._is_internal():
+            return tracking_values
+        return self._spid_customer_trackings(tracking_values)
+
+    @api.model
+    def _spid_customer_trackings(self, tracking_values):
+        """The tracking values a customer may read (CUSTOMER_TRACKED_FIELDS)."""
+        return tracking_values.filtered(lambda tracking: tracking.field_id.name in CUSTOMER_TRACKED_FIELDS)
+
+    # ------------------------------------------------------------------
     # Constraints and onchanges
     # ------------------------------------------------------------------
 
@@ -630,6 +751,7 @@ class SpidTicket(models.Model):
         # runs, would otherwise follow it twice at once (a unique violation,
         # the answer refused: seen under make load)
         tickets._spid_subscribe_requesters()
+        tickets._spid_subscribe_roles()
         Transition = self.env["spid.ticket.transition"]
         Transition._spid_check_entry(tickets)
         closed = tickets.filtered("is_closed")
@@ -681,6 +803,13 @@ class SpidTicket(models.Model):
     def write(self, vals):
         self._spid_check_system_fields([vals])
         self._spid_check_lock(vals)
+        written = TRACKED_WHEN_WRITTEN & vals.keys()
+        if (
+            written
+            and not self.env.context.get("tracking_disable")
+            and not self.env.context.get("mail_notrack")
+        ):
+            self._track_prepare(written)
         if "type_id" in vals:
             self.env["spid.ticket.type"].browse(vals["type_id"])._spid_check_change(self)
         status = closing = None

@@ -9,6 +9,7 @@ from odoo.tools.mail import email_split_tuples
 from ..internal import (
     AUTO_SUBMITTED,
     BATCH_CREATE,
+    COPIES_BY_EMAIL,
     CREATION_RECIPIENTS,
     QUIET_CLOSE,
     REQUESTER,
@@ -139,10 +140,10 @@ class SpidTicket(models.Model):
             requester = self._spid_requester_values(partner, confirmed)
             # the alias's defaults may name the requester, never vouch for the sender
             values = {**requester, **values, "requester_unconfirmed": requester["requester_unconfirmed"]}
-        # the agent gives the type of an emailed ticket later
-        ticket = super(SpidTicket, with_switch(self, TYPE_OPTIONAL)).message_new(
-            msg_dict, custom_values=values
-        )
+        # the agent gives the type of an emailed ticket later; who follows
+        # from the email's copy is decided below by its sender
+        creator = with_switch(with_switch(self, TYPE_OPTIONAL), COPIES_BY_EMAIL)
+        ticket = super(SpidTicket, creator).message_new(msg_dict, custom_values=values)
         ticket = ticket.with_env(self.env)
         if partner and not confirmed:
             ticket._spid_suggest_client(partner)
@@ -153,8 +154,15 @@ class SpidTicket(models.Model):
 
     @api.private
     def message_update(self, msg_dict, update_vals=None):
-        res = super().message_update(msg_dict, update_vals=update_vals)
-        self._spid_follow_cc(msg_dict.get("cc"), email_normalize(msg_dict.get("email_from") or ""))
+        sender = email_normalize(msg_dict.get("email_from") or "")
+        if msg_dict.get("cc") and len(self) == 1 and not self._spid_may_take_cc(sender):
+            # In copy lists who is written to: not the copy of an email
+            # whose sender may not add anyone
+            update_vals = dict(update_vals or {}, email_cc=self.sudo().email_cc)
+        res = super(SpidTicket, with_switch(self, COPIES_BY_EMAIL)).message_update(
+            msg_dict, update_vals=update_vals
+        )
+        self._spid_follow_cc(msg_dict.get("cc"), sender)
         return res
 
     @api.model
@@ -232,6 +240,10 @@ class SpidTicket(models.Model):
             partners = ticket._spid_cc_partners(emails, names)
             if partners:
                 ticket.message_subscribe(partner_ids=partners.ids)
+
+    def _spid_may_take_cc(self, sender):
+        """Whether the copy of an email from `sender` may join this ticket."""
+        return not switched(self.env, AUTO_SUBMITTED) and self._spid_may_add_cc(sender)
 
     def _spid_may_add_cc(self, sender):
         self.ensure_one()
@@ -336,9 +348,11 @@ class SpidTicket(models.Model):
         force_email_lang=False,
     ):
         """Notification emails go to customers too: the changes they list are
-        those of fields every reader may see (Odoo's "free" tracking), never
-        the internal ones (priority, deadline, team, parent), which the
-        author's own rights would otherwise have let through."""
+        those of fields every reader may see (Odoo's "free" tracking, and of
+        those only the customer's, CUSTOMER_TRACKED_FIELDS), never the
+        internal ones (priority, deadline, team, parent, participants,
+        copies), which the author's own rights would otherwise have let
+        through."""
         context = super()._notify_by_email_prepare_rendering_context(
             message,
             msg_vals=msg_vals,
@@ -353,6 +367,7 @@ class SpidTicket(models.Model):
                 .search([("mail_message_id", "in", message.ids)])
                 ._filter_free_field_access()
             )
+            tracking = self._spid_customer_trackings(tracking)
             context["tracking_values"] = [
                 (values["changedField"], values["oldValue"]["value"], values["newValue"]["value"])
                 for values in tracking._tracking_value_format()
