@@ -48,6 +48,7 @@
     ],
     "demo": [
         "demo/spid_helpdesk_demo.xml",
+        "demo/spid_sla_responses_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -273,6 +273,53 @@ class TestResponseClocksHttp(ResponseClockCommon, HttpCase):
                 login,
             )
 
+    def test_the_timeline_in_the_agents_form(self):
+        """In Chromium: the agent opens the ticket, its Service levels tab
+        lists the measures and draws one timeline row per clock."""
+        ticket = self._answered_ticket()
+        self._receive(ticket)
+        code = """
+            const wait = async (selector) => {
+                for (let i = 0; i < 300; i++) {
+                    const element = document.querySelector(selector);
+                    if (element) { return element; }
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
+                throw new Error(`nothing matches ${selector}`);
+            };
+            (async () => {
+                await wait(".o_form_view .o_notebook");
+                const tab = [...document.querySelectorAll(".o_notebook .nav-link")].find(
+                    (link) => link.textContent.trim() === "Service levels"
+                );
+                tab.click();
+                const timeline = await wait(".o_spid_sla_timeline");
+                const rows = [...timeline.querySelectorAll(".o_spid_sla_row")].map(
+                    (row) => row.dataset.status
+                );
+                if (rows.sort().join() !== "met,ongoing,ongoing") {
+                    throw new Error(`timeline rows: ${rows}`);
+                }
+                if (!timeline.querySelector(".bg-success") || !timeline.querySelector(".bg-info")) {
+                    throw new Error("the met and running clocks are not drawn");
+                }
+                const labels = [...document.querySelectorAll(".o_field_one2many .o_data_row")].map(
+                    (row) => row.textContent
+                );
+                if (!labels.some((text) => text.includes("Response 2"))) {
+                    throw new Error(`measures listed: ${labels}`);
+                }
+                console.log("test successful");
+            })().catch((error) => console.error(error.message));
+        """
+        self.browser_js(
+            f"/odoo/spid.ticket/{ticket.id}",
+            code,
+            ready="odoo.isReady === true",
+            login="hd_agent",
+            timeout=120,
+        )
+
     def test_nobody_writes_the_clocks_or_their_figures(self):
         ticket = self._answered_ticket()
         self._receive(ticket)
