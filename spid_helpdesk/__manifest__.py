@@ -1,7 +1,7 @@
 {
     "name": "SpiD Helpdesk",
     "summary": "Tickets and interventions: workflow, teams, work units, clients and sites",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/spid-helpdesk/spid-helpdesk",
     "author": "SpiD Helpdesk",
@@ -49,6 +49,7 @@
     ],
     "demo": [
         "demo/spid_helpdesk_demo.xml",
+        "demo/spid_sla_responses_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,13 +1,14 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
 from pytz import utc
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..internal import SLA_SYSTEM, switched, with_switch
+from ..internal import AUTO_SUBMITTED, SLA_SYSTEM, switched, with_switch
 from .spid_sla_policy import SLA_KINDS
 from .spid_ticket import is_ticket_fact
 
@@ -18,7 +19,10 @@ SLA_MATCH_FIELDS = ("team_id", "client_id", "partner_id", "category_id", "type_i
 class SpidTicketSla(models.Model):
     """One clock of a policy on a ticket. The clock runs from `running_since`
     and has already consumed `spent_hours` working hours before that; a
-    paused clock has no `running_since` and no deadline."""
+    paused clock has no `running_since` and no deadline. A ticket has one
+    clock per policy and kind, except responses: each public message of the
+    requester after an answer starts a new response measure (`number` 2,
+    3, ...), number 1 being the first response."""
 
     _name = "spid.ticket.sla"
     _description = "Service level of a ticket"
@@ -30,6 +34,18 @@ class SpidTicketSla(models.Model):
         "spid.sla.policy", required=True, ondelete="cascade", index=True, check_company=True
     )
     kind = fields.Selection(SLA_KINDS, required=True)
+    number = fields.Integer(
+        string="Measure",
+        default=1,
+        required=True,
+        readonly=True,
+        help="1 for the first response; each new message of the requester after an answer starts the next.",
+    )
+    label = fields.Char(string="Clock", compute="_compute_label")
+    start_date = fields.Datetime(string="Started on", readonly=True)
+    # [[start, end or None], ...] as Odoo datetime strings: the periods the
+    # clock stood still (a status that pauses it), drawn on the timeline
+    paused_periods = fields.Json(readonly=True)
     target_hours = fields.Float(required=True, help="Working hours allowed.")
     spent_hours = fields.Float(help="Working hours consumed before the clock last started.")
     running_since = fields.Datetime(help="Empty while the clock is paused.")
@@ -62,8 +78,21 @@ class SpidTicketSla(models.Model):
     )
 
     _sql_constraints = [
-        ("ticket_policy_kind_uniq", "unique(ticket_id, policy_id, kind)", "One clock per policy and kind."),
+        (
+            "ticket_policy_kind_uniq",
+            "unique(ticket_id, policy_id, kind, number)",
+            "One clock per policy, kind and measure.",
+        ),
     ]
+
+    @api.depends("kind", "number")
+    def _compute_label(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for line in self:
+            if line.kind == "response" and line.number > 1:
+                line.label = _("Response %s", line.number)
+            else:
+                line.label = kinds.get(line.kind, "")
 
     @api.depends("reached_date", "deadline", "status")
     def _compute_outcome(self):
@@ -135,25 +164,54 @@ class SpidTicketSla(models.Model):
             return 0.0
         return self.policy_id.calendar_id.get_work_hours_count(self.running_since, until, compute_leaves=True)
 
+    def _spid_periods(self, now, paused):
+        """The clock's pause periods once it stops (`paused` False) or starts
+        (True) standing still at `now`; written with the clock's own values,
+        no query of its own."""
+        self.ensure_one()
+        periods = [list(period) for period in self.paused_periods or []]
+        moment = fields.Datetime.to_string(now)
+        if periods and periods[-1][1] is None:
+            if not paused:
+                periods[-1][1] = moment
+        elif paused:
+            periods.append([moment, None])
+        return periods
+
     def _spid_pause(self, now):
         for line in self.filtered("running_since"):
-            line.write({"spent_hours": line.spent_hours + line._spid_worked(now), "running_since": False})
+            line.write(
+                {
+                    "spent_hours": line.spent_hours + line._spid_worked(now),
+                    "running_since": False,
+                    "paused_periods": line._spid_periods(now, True),
+                }
+            )
         self._spid_plan()
 
     def _spid_resume(self, now):
-        self.filtered(lambda line: not line.running_since).write({"running_since": now})
+        for line in self.filtered(lambda line: not line.running_since):
+            line.write({"running_since": now, "paused_periods": line._spid_periods(now, False)})
         self._spid_plan()
 
     def _spid_reach(self, now):
-        """The awaited event happened: met when within the target."""
-        for line in self.filtered(lambda line: line.status == "ongoing"):
+        """The awaited event happened: met when within the target. A response
+        clock the SLA cron already failed gets its answer's date (failed
+        still), which ends its measure."""
+        for line in self.filtered(
+            lambda line: line.status == "ongoing"
+            or (line.kind == "response" and line.status == "failed" and not line.reached_date)
+        ):
             spent = line.spent_hours + line._spid_worked(now)
             line.write(
                 {
                     "reached_date": now,
                     "spent_hours": spent,
                     "running_since": False,
-                    "status": "met" if spent <= line.target_hours + 1e-6 else "failed",
+                    "status": "met"
+                    if spent <= line.target_hours + 1e-6 and line.status == "ongoing"
+                    else "failed",
+                    "paused_periods": line._spid_periods(now, False),
                 }
             )
         self._spid_plan()
@@ -166,6 +224,8 @@ class SpidTicketSla(models.Model):
                 "running_since": now if running else False,
                 "status": "ongoing",
                 "reached_date": False,
+                "start_date": now,
+                "paused_periods": [] if running else [[fields.Datetime.to_string(now), None]],
             }
         )
         self._spid_plan()
@@ -195,6 +255,7 @@ class SpidTicketSla(models.Model):
                     continue
                 matched.add((ticket.id, policy.id))
                 running = policy._spid_counts_in(ticket.status_id) and not ticket.is_closed
+                start = (since or {}).get(ticket.id, now)
                 for kind, hours in policy._spid_targets().items():
                     if (ticket.id, policy.id, kind) not in existing_keys:
                         to_create.append(
@@ -203,7 +264,11 @@ class SpidTicketSla(models.Model):
                                 "policy_id": policy.id,
                                 "kind": kind,
                                 "target_hours": hours,
-                                "running_since": (since or {}).get(ticket.id, now) if running else False,
+                                "running_since": start if running else False,
+                                "start_date": start,
+                                "paused_periods": []
+                                if running
+                                else [[fields.Datetime.to_string(start), None]],
                             }
                         )
         existing.filtered(
@@ -312,6 +377,50 @@ class SpidTicketSla(models.Model):
         self._spid_touch(tickets, now)
         if answered:
             tickets.sudo().sla_line_ids.filtered(lambda line: line.kind == "response")._spid_reach(now)
+
+    @api.model
+    def _spid_follow_requester_message(self, tickets, message):
+        """A public message of the requester (by email or on the portal) on an
+        open ticket whose last response measure has ended starts the next
+        one, for each policy of the ticket that still measures responses;
+        while a response is awaited, further messages start nothing. A Cc,
+        another contact, an agent, an internal note or an automatic email
+        (auto-reply) start nothing."""
+        if switched(self.env, AUTO_SUBMITTED) or switched(self.env, SLA_SYSTEM):
+            return
+        if message.message_type not in ("comment", "email") or message.subtype_id.internal:
+            return
+        author = message.author_id
+        if not message.subtype_id or not author or author.user_ids.filtered(lambda user: not user.share):
+            return
+        tickets = tickets.sudo().filtered(lambda ticket: ticket.partner_id == author and not ticket.is_closed)
+        now = fields.Datetime.now()
+        to_create = []
+        for ticket in tickets:
+            last = {}  # policy -> its latest response measure
+            for line in ticket.sla_line_ids.filtered(lambda line: line.kind == "response"):
+                if line.policy_id not in last or line.number > last[line.policy_id].number:
+                    last[line.policy_id] = line
+            for policy, line in last.items():
+                if not line.reached_date or not policy.active or not policy.response_hours:
+                    continue
+                if not policy._spid_matches(ticket):
+                    continue
+                running = policy._spid_counts_in(ticket.status_id)
+                to_create.append(
+                    {
+                        "ticket_id": ticket.id,
+                        "policy_id": policy.id,
+                        "kind": "response",
+                        "number": line.number + 1,
+                        "target_hours": policy.response_hours,
+                        "running_since": now if running else False,
+                        "start_date": now,
+                        "paused_periods": [] if running else [[fields.Datetime.to_string(now), None]],
+                    }
+                )
+        if to_create:
+            self.sudo().create(to_create)._spid_plan()
 
     # ------------------------------------------------------------------
     # Breaches
@@ -439,6 +548,13 @@ class SpidTicket(models.Model):
     sla_at_risk = fields.Boolean(
         string="SLA at risk", compute="_compute_sla_at_risk", search="_search_sla_at_risk"
     )
+    sla_timeline_html = fields.Html(
+        string="SLA timeline",
+        compute="_compute_sla_timeline_html",
+        sanitize=False,
+        groups="spid_helpdesk.group_spid_agent",
+        help="The ticket's clocks over time: met in green, failed in red, running in blue, paused in grey.",
+    )
     # The ticket analysis (spid.ticket.report) reads these columns instead of
     # grouping every ticket's clocks on each pivot. Administrators only: the
     # figures are the clocks', nobody sets them.
@@ -457,6 +573,14 @@ class SpidTicket(models.Model):
         store=True,
         groups="base.group_system",
     )
+    # every response measure, the first and those the requester's later
+    # messages started: the response compliance of the analysis
+    sla_responses_done_count = fields.Integer(
+        string="Finished responses", compute="_compute_sla", store=True, groups="base.group_system"
+    )
+    sla_responses_met_count = fields.Integer(
+        string="Met responses", compute="_compute_sla", store=True, groups="base.group_system"
+    )
     sla_resolution_done = fields.Boolean(
         string="Resolution clock finished", compute="_compute_sla", store=True, groups="base.group_system"
     )
@@ -465,7 +589,11 @@ class SpidTicket(models.Model):
     )
 
     @api.depends(
-        "sla_line_ids.status", "sla_line_ids.deadline", "sla_line_ids.spent_hours", "sla_line_ids.kind"
+        "sla_line_ids.status",
+        "sla_line_ids.deadline",
+        "sla_line_ids.spent_hours",
+        "sla_line_ids.kind",
+        "sla_line_ids.number",
     )
     def _compute_sla(self):
         for ticket in self:
@@ -488,21 +616,25 @@ class SpidTicket(models.Model):
             ticket.sla_compliance = 100.0 * met / len(done) if done else 0.0
             ticket.sla_done_count = len(done)
             ticket.sla_met_count = met
+            responses = done.filtered(lambda line: line.kind == "response")
+            ticket.sla_responses_done_count = len(responses)
+            ticket.sla_responses_met_count = len(responses.filtered(lambda line: line.status == "met"))
         self._spid_compute_sla_hours()
 
     def _spid_compute_sla_hours(self):
         """The working hours of the ticket analysis, in one query for the
-        batch: the longest of a finished response (resolution) clock, none
+        batch: the longest of a finished first-response (resolution) clock, none
         when no finished clock has counted hours (a NULL the cache would
         read as 0.0)."""
         figures = {}
         ids = [ticket_id for ticket_id in self._ids if isinstance(ticket_id, int)]
         if ids:
-            self.env["spid.ticket.sla"].flush_model(["ticket_id", "kind", "status", "spent_hours"])
+            self.env["spid.ticket.sla"].flush_model(["ticket_id", "kind", "number", "status", "spent_hours"])
             self.env.cr.execute(
                 SQL(
                     """SELECT ticket_id,
-                              MAX(spent_hours) FILTER (WHERE kind = 'response' AND status != 'ongoing'),
+                              MAX(spent_hours) FILTER (
+                                  WHERE kind = 'response' AND number = 1 AND status != 'ongoing'),
                               MAX(spent_hours) FILTER (WHERE kind = 'resolution' AND status != 'ongoing')
                          FROM spid_ticket_sla
                         WHERE ticket_id = ANY(%s)
@@ -536,3 +668,76 @@ class SpidTicket(models.Model):
         if (operator == "=") == value:
             return domain
         return [("id", "not in", self._search(domain))]
+
+    def _compute_sla_timeline_html(self):
+        """One bar per clock over the ticket's life, drawn on the server from
+        the clocks the user may read (no sudo: the record rules of
+        spid.ticket.sla apply), every text escaped by Markup."""
+        now = fields.Datetime.now()
+        colors = {"met": "bg-success", "failed": "bg-danger", "ongoing": "bg-info"}
+        statuses = dict(self.env["spid.ticket.sla"]._fields["status"]._description_selection(self.env))
+        for ticket in self:
+            lines = ticket.sla_line_ids.sorted(lambda line: (line.policy_id.id, line.kind, line.number))
+            if not lines:
+                ticket.sla_timeline_html = False
+                continue
+            starts = {line: line.start_date or line.create_date or now for line in lines}
+            # a clock ends when reached; else it still runs (or awaits its
+            # answer, failed) until the ticket closes
+            ends = {line: max(line.reached_date or ticket.date_closed or now, starts[line]) for line in lines}
+            begin = min(starts.values())
+            end = max([*ends.values(), begin + timedelta(minutes=1)])
+            span = (end - begin).total_seconds()
+
+            def place(start, stop, begin=begin, span=span):
+                left = max((start - begin).total_seconds() / span * 100, 0.0)
+                width = max((stop - start).total_seconds() / span * 100, 0.5)
+                return f"left:{left:.2f}%;width:{min(width, 100 - left):.2f}%"
+
+            rows = []
+            for line in lines:
+                segments = [
+                    Markup('<div class="position-absolute h-100 %s" style="%s" title="%s"></div>')
+                    % (colors[line.status], place(starts[line], ends[line]), statuses[line.status])
+                ]
+                for pause_start, pause_stop in line.paused_periods or []:
+                    start = fields.Datetime.to_datetime(pause_start)
+                    stop = fields.Datetime.to_datetime(pause_stop) if pause_stop else ends[line]
+                    segments.append(
+                        Markup(
+                            '<div class="position-absolute h-100 bg-secondary o_spid_sla_paused"'
+                            ' style="%s" title="%s"></div>'
+                        )
+                        % (place(start, max(stop, start)), _("Paused"))
+                    )
+                rows.append(
+                    Markup(
+                        '<div class="d-flex align-items-center mb-1 o_spid_sla_row" data-status="%s">'
+                        '<div class="text-truncate me-2" style="width:35%%">%s · %s</div>'
+                        '<div class="position-relative flex-grow-1 bg-light border"'
+                        ' style="height:1rem">%s</div>'
+                        '<div class="ms-2 small text-muted" style="width:7rem">%s</div></div>'
+                    )
+                    % (
+                        line.status,
+                        line.policy_id.display_name,
+                        line.label,
+                        Markup("").join(segments),
+                        statuses[line.status],
+                    )
+                )
+            legend = Markup('<div class="small text-muted">%s → %s</div>') % (
+                fields.Datetime.context_timestamp(ticket, begin).strftime("%Y-%m-%d %H:%M"),
+                fields.Datetime.context_timestamp(ticket, end).strftime("%Y-%m-%d %H:%M"),
+            )
+            ticket.sla_timeline_html = Markup('<div class="o_spid_sla_timeline">%s%s</div>') % (
+                Markup("").join(rows),
+                legend,
+            )
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """A public message of the requester may start a new response measure
+        (after the status moves it caused, in spid_ticket_mail.py)."""
+        res = super()._message_post_after_hook(message, msg_vals)
+        self.env["spid.ticket.sla"]._spid_follow_requester_message(self, message)
+        return res

@@ -40,7 +40,9 @@ class SpidTicketStatistics(models.Model):
             hours[ticket.id].append((user.name or "", total))
         for ticket in self:
             lines = ticket.sudo().sla_line_ids
-            response = lines.filtered(lambda line: line.kind == "response" and line.reached_date)[:1]
+            response = lines.filtered(
+                lambda line: line.kind == "response" and line.number == 1 and line.reached_date
+            )[:1]
             rows = [
                 (_("First response (working hours)"), f"{response.spent_hours:.2f}" if response else "—"),
                 (

@@ -54,6 +54,26 @@ class SpidTicketReport(models.Model):
         aggregator="avg",
         help="Working hours counted by the first-response clock of the ticket's service level.",
     )
+    responses_done = fields.Integer(
+        string="Responses finished",
+        readonly=True,
+        aggregator="sum",
+        help="Response measures that ended (met or failed): the first response and each one a later"
+        " message of the requester started.",
+    )
+    responses_met = fields.Integer(
+        string="Responses met",
+        readonly=True,
+        aggregator="sum",
+        help="Response measures answered within their target.",
+    )
+    response_met_percent = fields.Float(
+        string="Responses met (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the ticket's finished response measures that were met, averaged over the tickets"
+        " (SLA analysis gives it over all measures).",
+    )
     sla_met_percent = fields.Float(string="SLA met (%)", readonly=True, aggregator="avg")
     # as on the ticket: the satisfaction is for supervisors only
     rating = fields.Float(
@@ -108,6 +128,11 @@ class SpidTicketReport(models.Model):
                    CASE WHEN t.sla_resolution_done THEN t.sla_resolution_hours END
                        AS resolution_working_hours,
                    CASE WHEN t.sla_response_done THEN t.sla_response_hours END AS response_working_hours,
+                   COALESCE(t.sla_responses_done_count, 0) AS responses_done,
+                   COALESCE(t.sla_responses_met_count, 0) AS responses_met,
+                   CASE WHEN t.sla_responses_done_count > 0
+                        THEN 100.0 * t.sla_responses_met_count / t.sla_responses_done_count END
+                       AS response_met_percent,
                    CASE WHEN t.sla_done_count > 0 THEN 100.0 * t.sla_met_count / t.sla_done_count END
                        AS sla_met_percent,
                    NULLIF(t.rating_last_value, 0) AS rating,

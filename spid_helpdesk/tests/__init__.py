@@ -21,3 +21,4 @@ from . import test_honest_ui
 from . import test_workunit_attachments
 from . import test_workorder_template
 from . import test_followers_roles
+from . import test_sla_responses
