@@ -3,12 +3,32 @@
 tickets get their response figures for the ticket analysis. The columns
 are created and filled here in a few set-based statements, so that Odoo
 finds them filled and does not compute every ticket's clocks again. The
-pauses of existing clocks were not kept: their timeline shows none."""
+pauses of existing clocks were not kept: their timeline shows none.
+
+The team's voice: three email templates changed (their sender is the
+team's, the acknowledgement no longer adds the header and footer that the
+layout now adds, the closing email asks for a rating only when the team
+does). They are data that administrators may edit (noupdate), so only those
+never edited since they were installed are reloaded (post-migrate puts
+their noupdate back); an edited one is kept and the log says what to
+change."""
+
+import logging
 
 from odoo.tools import SQL
 
+_logger = logging.getLogger(__name__)
+
+# name -> what an edited copy needs by hand
+CHANGED_TEMPLATES = {
+    "mail_template_ticket_ack": "remove its own team header and footer (the layout adds them)",
+    "mail_template_ticket_closed_rating": "show the rating links only if object._spid_rating_enabled()",
+    "mail_template_auto_close_warning": "send from object._spid_email_from()",
+}
+
 
 def migrate(cr, version):
+    _reload_unedited_templates(cr)
     cr.execute("ALTER TABLE spid_ticket_sla ADD COLUMN IF NOT EXISTS number int4")
     cr.execute("ALTER TABLE spid_ticket_sla ADD COLUMN IF NOT EXISTS start_date timestamp")
     cr.execute(
@@ -32,4 +52,26 @@ def migrate(cr, version):
                     GROUP BY ticket_id
                   ) r ON r.ticket_id = t2.id
             WHERE t.id = t2.id"""
+    )
+
+
+def _reload_unedited_templates(cr):
+    cr.execute(
+        """SELECT d.name, t.write_date > t.create_date + interval '1 second'
+             FROM ir_model_data d
+             JOIN mail_template t ON t.id = d.res_id
+            WHERE d.module = 'spid_helpdesk' AND d.model = 'mail.template' AND d.name = ANY(%s)""",
+        [list(CHANGED_TEMPLATES)],
+    )
+    unedited = []
+    for name, edited in cr.fetchall():
+        if edited:
+            _logger.warning(
+                "Template spid_helpdesk.%s was edited and is kept: %s.", name, CHANGED_TEMPLATES[name]
+            )
+        else:
+            unedited.append(name)
+    cr.execute(
+        "UPDATE ir_model_data SET noupdate = false WHERE module = 'spid_helpdesk' AND name = ANY(%s)",
+        [unedited],
     )
