@@ -3,7 +3,7 @@ from odoo.exceptions import ValidationError
 
 from .spid_ticket import LEVELS
 
-SLA_KINDS = [("response", "First response"), ("resolution", "Resolution"), ("inactivity", "Inactivity")]
+SLA_KINDS = [("response", "Response"), ("resolution", "Resolution"), ("inactivity", "Inactivity")]
 
 
 class SpidSlaPolicy(models.Model):

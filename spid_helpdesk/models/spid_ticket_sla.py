@@ -91,6 +91,8 @@ class SpidTicketSla(models.Model):
         for line in self:
             if line.kind == "response" and line.number > 1:
                 line.label = _("Response %s", line.number)
+            elif line.kind == "response":
+                line.label = _("First response")
             else:
                 line.label = kinds.get(line.kind, "")
 
@@ -480,7 +482,7 @@ class SpidTicketSla(models.Model):
                         "summary": _(
                             "SLA breached: %(policy)s (%(kind)s)",
                             policy=line.policy_id.name,
-                            kind=dict(SLA_KINDS)[line.kind],
+                            kind=line.label,
                         ),
                         "date_deadline": now.date(),
                     }
