@@ -35,6 +35,7 @@ MATRIX = {
     "spid.statistics.wizard":        "-    rwc   rwc        rwc     rwc     -      -",
     "spid.tariff":                   "-    r     r          r       rwcu    -      -",
     "spid.team":                     "r    r     r          rwcu    r       -      -",
+    "spid.team.status.template":     "r    r     r          rwcu    r       -      -",
     "spid.ticket":                   "-    rwc   rwcu       rwcu    rwcu    r      -",
     "spid.ticket.category":          "r    r     r          rwcu    r       r      -",
     "spid.ticket.close.wizard":      "-    rwc   rwc        rwc     rwc     -      -",

@@ -42,7 +42,8 @@ SYSTEM_ONLY = {
     "statistics_html", "duration_tracking", "calendar_event_ids", "calendar_event_count",
     # the figures of the ticket analysis
     "reopen_count", "sla_done_count", "sla_met_count", "sla_response_done", "sla_response_hours",
-    "sla_resolution_done", "sla_resolution_hours",
+    "sla_resolution_done", "sla_resolution_hours", "sla_responses_done_count", "sla_responses_met_count",
+    "sla_timeline_html",
     # values of other records shown on the ticket
     "partner_phone", "partner_email", "type_required", "type_locked",
     # invoicing
@@ -50,6 +51,8 @@ SYSTEM_ONLY = {
     "spid_invoice_locked", "company_currency_id",
     # portal
     "portal_status", "access_url", "access_warning", "submit_ip",
+    # who is written to (computed from the followers), the Live Chat conversation it came from
+    "public_recipient_ids", "livechat_channel_id",
 }  # fmt: skip
 # Fields of Odoo's mixins (chatter, activities, ratings): guarded by their modules.
 MIXIN_PREFIXES = ("message_", "activity_", "rating_", "website_message", "has_message", "my_activity")
