@@ -468,6 +468,16 @@ class TestAttackPortal(SpidPortalCommon):
         mails = self.mails_to(victim) - before
         self.assertEqual(len(mails), 1, "only the confirmation request reaches the victim")
         self.assertNotIn("PWNED", mails.body_html + (mails.subject or ""))
+        # in the voice of the ticket's team, as every email about a ticket
+        self.assertEqual(mails.email_from, ticket._spid_email_from())
+        # once the request has a team, its confirmation speaks for it
+        team = self.env["spid.team"].search([("company_id", "=", ticket.company_id.id)], limit=1)
+        team.write({"mail_footer": "<p>ATK team footer</p>", "email_from": "ATK Desk <desk@atk.example>"})
+        ticket.team_id = team
+        ticket._spid_send_confirmation_request()
+        again = self.mails_to(victim) - before - mails
+        self.assertEqual(again.email_from, "ATK Desk <desk@atk.example>")
+        self.assertIn("ATK team footer", again.body_html)
         path = re.search(r"/helpdesk/confirm/\d+/[0-9a-f]+", mails.body_html).group(0)
         # the victim's portal does not show it, by page or by RPC
         self.authenticate("atk_anna", "atk_anna")

@@ -5,7 +5,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import consteq, email_normalize, plaintext2html
+from odoo.tools import consteq, email_normalize, is_html_empty, plaintext2html
 from odoo.tools.misc import hmac
 
 from odoo.addons.spid_helpdesk.models.mail_thread import email_key
@@ -139,7 +139,9 @@ class SpidTicketPublicForm(models.Model):
         base_url = ticket.get_base_url()
         url = f"{base_url}/helpdesk/confirm/{ticket.id}/{ticket._spid_confirmation_token()}"
         company = ticket.company_id
-        body = Markup("<div><p>%s</p><p>%s</p><p><a href='%s'>%s</a></p><p>%s</p></div>") % (
+        team = ticket.team_id
+        body = Markup("<div>%s<p>%s</p><p>%s</p><p><a href='%s'>%s</a></p><p>%s</p>%s</div>") % (
+            team.mail_header if not is_html_empty(team.mail_header) else "",
             ticket.env._("Hello,"),
             ticket.env._(
                 "A request %(reference)s was sent from our website with your email address. Before"
@@ -149,6 +151,7 @@ class SpidTicketPublicForm(models.Model):
             url,
             ticket.env._("See and confirm the request"),
             ticket.env._("If you did not send it, ignore this email: nothing will be shown or sent to you."),
+            team.mail_footer if not is_html_empty(team.mail_footer) else "",
         )
         self.env["mail.mail"].sudo().create(
             {
@@ -159,7 +162,8 @@ class SpidTicketPublicForm(models.Model):
                 ),
                 "body_html": body,
                 "email_to": ticket.email_from,
-                "email_from": company.email_formatted or self.env.user.email_formatted or False,
+                # the team's voice, as every email about the ticket
+                "email_from": ticket._spid_email_from() or self.env.user.email_formatted or False,
                 "auto_delete": True,
             }
         )
@@ -179,7 +183,7 @@ class SpidTicketPublicForm(models.Model):
         ticket._message_log(
             body=_("The requester confirmed the request through the link sent to %s.", ticket.email_from)
         )
-        template = ticket.status_id.mail_template_id
+        template = ticket._spid_entering_template()  # the team's own, else the status's
         if template and ticket.status_id.is_start:
             ticket.message_post_with_source(
                 template,
