@@ -6,7 +6,16 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("spid_livechat_ticket_tour", {
     steps: () => [
         {
-            trigger: ".o-mail-Message:contains(My screen stays black)",
+            // Discuss may open on #general before the conversation reaches
+            // its store (on a loaded machine): open it from the sidebar
+            trigger: ".o-mail-DiscussSidebarChannel:contains(Visitor)",
+            run: "click",
+        },
+        {
+            trigger: ".o-mail-DiscussSidebarChannel.o-active:contains(Visitor)",
+        },
+        {
+            trigger: ".o-mail-Discuss-content .o-mail-Message:contains(My screen stays black)",
         },
         {
             trigger: ".o-mail-Discuss-header button[name='spid-create-ticket']",
