@@ -28,6 +28,16 @@ def migrate(cr, version):
             record.getparent().remove(record)
     env = api.Environment(cr, SUPERUSER_ID, {})
     xml_import(env, "spid_helpdesk", {}, mode="init", noupdate=True, xml_filename=DATA).parse(root)
+    # the load wrote the English text only: the other languages' old texts
+    # go, and the translation load that follows this script fills them from
+    # the addon's catalogues (it never overwrites a stored translation)
+    cr.execute(
+        """UPDATE mail_template t SET body_html = jsonb_build_object('en_US', t.body_html->'en_US')
+             FROM ir_model_data d
+            WHERE d.module = 'spid_helpdesk' AND d.model = 'mail.template'
+              AND d.res_id = t.id AND d.name IN %s""",
+        [tuple(names)],
+    )
     cr.execute(
         "UPDATE ir_model_data SET noupdate = true WHERE module = 'spid_helpdesk' AND name IN %s",
         [tuple(names)],

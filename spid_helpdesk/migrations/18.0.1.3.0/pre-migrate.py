@@ -36,6 +36,23 @@ def migrate(cr, version):
               SET number = COALESCE(number, 1), start_date = COALESCE(start_date, create_date)
             WHERE number IS NULL OR start_date IS NULL"""
     )
+    # A response clock the SLA cron failed never got its answer's date
+    # before: it gets the date of the first public answer of an agent since
+    # it started (else it waits for one), so that the requester's next
+    # message starts a new measure and a late answer does not move it.
+    cr.execute(
+        """UPDATE spid_ticket_sla s
+              SET reached_date = a.date, running_since = NULL
+             FROM (SELECT s2.id, MIN(m.date) AS date
+                     FROM spid_ticket_sla s2
+                     JOIN mail_message m ON m.model = 'spid.ticket' AND m.res_id = s2.ticket_id
+                                        AND m.message_type IN ('comment', 'email') AND m.date >= s2.start_date
+                     JOIN mail_message_subtype st ON st.id = m.subtype_id AND NOT st.internal
+                     JOIN res_users u ON u.partner_id = m.author_id AND NOT u.share
+                    WHERE s2.kind = 'response' AND s2.status = 'failed' AND s2.reached_date IS NULL
+                    GROUP BY s2.id) a
+            WHERE s.id = a.id"""
+    )
     for name in ("sla_responses_done_count", "sla_responses_met_count"):
         cr.execute(SQL("ALTER TABLE spid_ticket ADD COLUMN IF NOT EXISTS %s int4", SQL.identifier(name)))
     cr.execute(
