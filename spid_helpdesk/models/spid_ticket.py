@@ -171,6 +171,7 @@ class SpidTicket(models.Model):
     notify_customer = fields.Boolean(
         string="Notify the customer",
         default=True,
+        tracking=True,
         help="When off, public updates are logged but not sent to the requester"
         " and the third parties in copy.",
     )
@@ -247,6 +248,7 @@ class SpidTicket(models.Model):
         string="External reference",
         copy=False,
         index=True,
+        tracking=True,
         help="The ticket's identifier in the tool it was imported from; importing the same"
         " reference again updates this ticket.",
     )
@@ -744,6 +746,9 @@ class SpidTicket(models.Model):
                     for unit in units
                 ]
             )
+        # the participants follow before the job keeps the creation
+        # message's recipients: it is news for them
+        tickets._spid_subscribe_roles(others=False)
         self.env["spid.ticket.job"]._spid_queue(tickets, send_emails=not batch)
         # the requesters follow their tickets now, after the job kept the
         # followers its creation message goes to (it was not theirs): a
@@ -751,7 +756,7 @@ class SpidTicket(models.Model):
         # runs, would otherwise follow it twice at once (a unique violation,
         # the answer refused: seen under make load)
         tickets._spid_subscribe_requesters()
-        tickets._spid_subscribe_roles()
+        tickets._spid_subscribe_roles(participants=False)
         Transition = self.env["spid.ticket.transition"]
         Transition._spid_check_entry(tickets)
         closed = tickets.filtered("is_closed")

@@ -256,16 +256,23 @@ class SpidTicketFollowers(models.Model):
         self._spid_add_followers(wanted)
         self._spid_remove_role_followers(leaving)
 
-    def _spid_subscribe_roles(self):
+    def _spid_subscribe_roles(self, participants=True, others=True):
         """New tickets: participants, reporter and addresses in copy typed
         by the agent follow them (the gateway's copies follow by the
-        email's rules). Nothing is read for tickets with none of them."""
+        email's rules). Nothing is read for tickets with none of them.
+        `participants` / `others`: which roles (the participants follow
+        before the creation's job keeps its recipients, so that they get
+        the creation message; the others after, as the requester)."""
         wanted = {}
         by_email = switched(self.env, COPIES_BY_EMAIL)
-        tickets = self.sudo().filtered(lambda t: t.participant_ids or t.reporter_id or t.email_cc)
+        tickets = self.sudo().filtered(
+            lambda t: (participants and t.participant_ids) or (others and (t.reporter_id or t.email_cc))
+        )
         for ticket in tickets:
-            for partner_id in ticket.participant_ids.partner_id.ids:
+            for partner_id in ticket.participant_ids.partner_id.ids if participants else ():
                 wanted[(ticket.id, partner_id)] = True
+            if not others:
+                continue
             if ticket.reporter_id:
                 wanted[(ticket.id, ticket.reporter_id.id)] = True
             if ticket.email_cc and not by_email:

@@ -382,8 +382,9 @@ class SpidTicket(models.Model):
         ours, which add the team's header and footer for customers (and
         third parties in copy); agents read the message without them."""
         layout = msg_vals.get("email_layout_xmlid") if msg_vals else message.email_layout_xmlid
-        ours = TEAM_LAYOUTS.get(layout or "mail.mail_notification_layout")
-        if ours:
+        layout = layout or "mail.mail_notification_layout"
+        if layout not in TEAM_LAYOUTS.values():  # any other layout a caller names: the team's
+            ours = TEAM_LAYOUTS.get(layout, TEAM_LAYOUTS["mail.mail_notification_layout"])
             msg_vals = dict(msg_vals or {}, email_layout_xmlid=ours)
         if render_values and recipients_group.get("notification_group_name") == "user":
             render_values = dict(render_values, spid_mail_header=False, spid_mail_footer=False)

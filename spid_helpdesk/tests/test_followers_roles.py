@@ -91,6 +91,19 @@ class TestFollowersByRole(SpidHelpdeskCommon, HttpCase):
         ticket.with_user(self.agent).write({"participant_ids": [(5,)]})
         self.assertTrue(self._follower(ticket, self.agent.partner_id))
 
+    def test_participants_named_at_creation_hear_of_the_ticket(self):
+        """The creation message goes to the followers its job kept: the
+        participants are among them, the requester is not (they get the
+        acknowledgement)."""
+        ticket = self._ticket(user=self.agent, user_id=self.agent.id, participant_ids=[(4, self.agent_2.id)])
+        creation = ticket.message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref("spid_helpdesk.mt_ticket_new")
+        )
+        self.assertEqual(len(creation), 1)
+        notified = creation.sudo().notification_ids.res_partner_id
+        self.assertIn(self.agent_2.partner_id, notified, "the participant is told")
+        self.assertNotIn(self.requester, notified, "the requester gets the acknowledgement instead")
+
     def test_external_reporter_gets_the_customers_view(self):
         ticket = self._ticket(user=self.agent, reporter_id=self.reporter.id)
         follower = self._follower(ticket, self.reporter)

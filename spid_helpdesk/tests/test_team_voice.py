@@ -164,6 +164,22 @@ class TestTeamVoice(SpidHelpdeskCommon, HttpCase):
         self.assertEqual(mail.email_from, self._sender())
         self.assertIn(HEADER, mail.body_html)
         self.assertIn(FOOTER, mail.body_html)
+        # any other layout named by the caller becomes the team's too
+        for layout in ("mail.mail_notification_layout_with_responsible_signature", "web.frontend_layout"):
+            result = self._rpc(
+                "hd_agent",
+                "spid.ticket",
+                "message_post",
+                [[ticket.id]],
+                {"body": f"Via {layout}", "message_type": "comment", "subtype_xmlid": "mail.mt_comment",
+                 "email_layout_xmlid": layout},
+            )  # fmt: skip
+            self.assertNotIn("error", result)
+            mail = self._mails(ticket, self.requester).filtered(
+                lambda m, lay=layout: f"Via {lay}" in m.body_html
+            )
+            self.assertIn(HEADER, mail.body_html, layout)
+            self.assertIn(FOOTER, mail.body_html, layout)
 
     # 2. the team's own status emails
 
