@@ -175,6 +175,52 @@ class TestAttackH18(RefusalAsserts, RedTeamOneCommon):
             self.assertIn(self.requester_a.email, message.email_from)
             self.assertEqual(message.author_id, self.requester_a)
 
+    def test_agent_cannot_write_in_another_team_voice(self):
+        """An agent of team A answering their ticket cannot put team B's
+        sender address on it (the customer would read team B wrote)."""
+        before = self._messages(self.ticket_a)
+        self._login(self.agent)
+        for email_from in (self.team_b.email_from, "Support B <SUPPORT-B@rt.example>"):
+            result, error = self._call_kw(
+                "spid.ticket",
+                "message_post",
+                [[self.ticket_a.id]],
+                {
+                    "body": "RT-H18-SPOOF",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                    "email_from": email_from,
+                },
+            )
+            self.assertTrue(error, f"posted from {email_from}: {result}")
+        self.assertEqual(self._messages(self.ticket_a), before)
+
+    def test_full_composer_answers_in_the_team_voice(self):
+        """The chatter's full composer (mail.compose.message) gives the
+        agent's own address as From: the answer still goes out in the
+        team's voice, as a message_post does."""
+        self._login(self.agent)
+        composer, error = self._call_kw(
+            "mail.compose.message",
+            "create",
+            [{"body": "<p>RT-H18-COMPOSER</p>", "composition_mode": "comment"}],
+            context={"default_model": "spid.ticket", "default_res_ids": [self.ticket_a.id]},
+        )
+        self.assertFalse(error, error)
+        _result, error = self._call_kw("mail.compose.message", "action_send_mail", [[composer]])
+        self.assertFalse(error, error)
+        self._sync()
+        message = self.env["mail.message"].search(
+            [
+                ("model", "=", "spid.ticket"),
+                ("res_id", "=", self.ticket_a.id),
+                ("body", "ilike", "RT-H18-COMPOSER"),
+            ]
+        )
+        self.assertEqual(len(message), 1)
+        self.assertIn("support-a@rt.example", message.email_from)
+        self.assertEqual(message.author_id, self.agent.partner_id)
+
     def test_agents_cannot_edit_team_voice_or_status_emails(self):
         status = self.env.ref("spid_helpdesk.status_closed")
         template = self.env["mail.template"].search([("model", "=", "spid.ticket")], limit=1)
