@@ -157,6 +157,40 @@ class TestAttackH18(RefusalAsserts, RedTeamOneCommon):
         self._login(self.agent)
         self.assertRefusedRpc("spid.ticket", "read", [[self.ticket_b.id], ["public_recipient_ids"]])
 
+    def test_customer_reads_no_tracking_of_internal_fields(self):
+        """Copies, participants and priority are tracked for the agents:
+        the customer's chatter and the messages read over RPC do not show
+        their changes."""
+        self.ticket_a.with_user(self.agent).write(
+            {
+                "email_cc": "rt-h18-hidden-copy@hidden.example",
+                "participant_ids": [(4, self.supervisor.id)],
+                "description": "<p>RT-H18-PUBLIC-DESCRIPTION</p>",
+            }
+        )
+        self._sync()
+        self._login(self.portal_a)
+        result, error = self._rpc(
+            "/mail/thread/messages", {"thread_model": "spid.ticket", "thread_id": self.ticket_a.id}
+        )
+        answers = [json.dumps([result, error])]
+        for fields in (["body", "tracking_value_ids"], ["body"]):
+            result, error = self._call_kw(
+                "mail.message",
+                "search_read",
+                [[("model", "=", "spid.ticket"), ("res_id", "=", self.ticket_a.id)]],
+                {"fields": fields},
+            )
+            answers.append(json.dumps([result, error]))
+        result, error = self._call_kw(
+            "mail.tracking.value", "search_read", [[]], {"fields": ["old_value_char", "new_value_char"]}
+        )
+        answers.append(json.dumps([result, error]))
+        for answer in answers:
+            self.assertNotIn("rt-h18-hidden-copy", answer)
+            self.assertNotIn("rt_supervisor", answer)
+            self.assertNotIn("RT-NOTE-A", answer)
+
     # ------------------------------------------------------------------
     # The team's voice, status emails, quiet close
     # ------------------------------------------------------------------
