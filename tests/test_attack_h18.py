@@ -512,6 +512,20 @@ class TestAttackH18(RefusalAsserts, RedTeamOneCommon):
             for secret in ("RT-B-SECRET", "RT-UNIT-B-SECRET", self.requester_b.email):
                 self.assertNotIn(secret, str(preview or ""))
 
+    def test_work_order_of_another_client_is_not_printed(self):
+        """The type's template fills the work order of the tickets the user
+        may read only: another team's ticket prints nothing of it."""
+        kind = self.env["spid.ticket.type"].create(
+            {"name": "RT H18 print", "workorder_template": "<p>{{ object.name }} {{ work_done }}</p>"}
+        )
+        self.ticket_b.sudo().type_id = kind
+        self._sync()
+        for user in (self.agent, self.portal_a):
+            self._login(user)
+            response = self.url_open(f"/report/html/spid_helpdesk.report_spid_workorder/{self.ticket_b.id}")
+            self.assertNotIn("RT-B-SECRET", response.text, user.login)
+            self.assertNotIn("RT-UNIT-B-SECRET", response.text, user.login)
+
     # ------------------------------------------------------------------
     # Chat to ticket: the links are the system's
     # ------------------------------------------------------------------
