@@ -316,6 +316,22 @@ class TestAttackH18(RefusalAsserts, RedTeamOneCommon):
         self.assertTrue(error, "an agent of team A closed ticket B")
         self.assertEqual(self._state(self.ticket_b), before)
 
+    def test_old_rating_link_of_a_team_without_ratings_records_nothing(self):
+        """A team that turns rating requests off takes no rating, also
+        through the link of an email sent before."""
+        self.team_a.rating_enabled = True
+        token = self.ticket_a.sudo()._rating_get_access_token()
+        self.assertTrue(token)
+        self.team_a.rating_enabled = False
+        self._sync()
+        self.authenticate(None, None)
+        self.url_open(f"/rate/{token}/5")
+        self.url_open(f"/rate/{token}/submit_feedback", data={"rate": 5, "feedback": "RT-H18-FEEDBACK"})
+        self._sync()
+        rating = self.env["rating.rating"].sudo().search([("access_token", "=", token)])
+        self.assertFalse(rating.consumed, "a rating was recorded for a team without ratings")
+        self.assertNotEqual(rating.feedback, "RT-H18-FEEDBACK")
+
     # ------------------------------------------------------------------
     # Response clocks
     # ------------------------------------------------------------------
