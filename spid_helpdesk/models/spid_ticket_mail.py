@@ -3,6 +3,7 @@ import logging
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import email_normalize, formataddr, html_sanitize, is_html_empty
 from odoo.tools.mail import email_split_tuples
 
@@ -397,16 +398,40 @@ class SpidTicket(models.Model):
         the team's voice: From "Agent (Support)" <the team's sender>, the
         agent's name kept, the address the team's (the company's without a
         team). An address given by the caller is kept: the gateway's (a
-        customer's own From is never replaced) and a template's."""
-        if email_from is None and len(self) == 1 and self.id and author_id is not False:
+        customer's own From is never replaced) and a template's; but a
+        request never gives the agent's own address (the full composer's
+        default: the team's voice replaces it) nor another team's."""
+        if len(self) == 1 and self.id and author_id is not False:
             author = self.env["res.partner"].browse(author_id) if author_id else self.env.user.partner_id
             user = self.env.user if author == self.env.user.partner_id else author.sudo().user_ids[:1]
             if user and not user.share:
-                email_from = self._spid_email_from(author=author) or None
-                author_id = author.id
+                if email_from is not None and not self.env.su:
+                    own = email_normalize(email_from) == author.sudo().email_normalized
+                    email_from = None if own else email_from
+                    if not own:
+                        self._spid_check_sender(email_from)
+                if email_from is None:
+                    email_from = self._spid_email_from(author=author) or None
+                    author_id = author.id
         return super()._message_compute_author(
             author_id=author_id, email_from=email_from, raise_on_email=raise_on_email
         )
+
+    def _spid_check_sender(self, email_from):
+        """Refuse a From that is another team's address (its sender or its
+        alias): the customer would read that team wrote."""
+        self.ensure_one()
+        address = email_normalize(email_from or "")
+        if not address or address == email_normalize(self._spid_email_from() or ""):
+            return
+        teams = self.env["spid.team"].sudo().with_context(active_test=False).search([]) - self.sudo().team_id
+        others = {
+            email_normalize(email) for email in teams.mapped("email_from") + teams.mapped("alias_email")
+        }
+        if address in others:
+            raise AccessError(
+                _("A message of ticket %(ref)s is sent from its own team's address.", ref=self.reference)
+            )
 
     def _notify_get_reply_to(self, default=None):
         """Answers go to the team's alias (they thread into the ticket by
