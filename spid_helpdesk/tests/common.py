@@ -1,3 +1,4 @@
+import json
 from contextlib import contextmanager
 from unittest.mock import patch
 
@@ -253,3 +254,25 @@ class SpidHelpdeskCommon(TransactionCase):
     @staticmethod
     def _close_values(status):
         return {"status_id": status.id, "resolution": "solved", "epilogue": "<p>Fixed.</p>"}
+
+
+class JsonRpcMixin:
+    """For HttpCase tests: a call as the web client makes it, to
+    /web/dataset/call_kw as `login` (the tests' password is the login), with
+    whatever args and kwargs, the context an attacker would send included.
+    Returns the JSON answer (its "result" or its "error")."""
+
+    def _rpc(self, login, model, method, args, kwargs=None):
+        self.authenticate(login, login)
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()

@@ -2,7 +2,7 @@ import json
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import SpidHelpdeskCommon, assert_queries_flat
+from .common import JsonRpcMixin, SpidHelpdeskCommon, assert_queries_flat
 
 EMAIL = """From: {sender}
 To: support@desk.example.com
@@ -29,7 +29,7 @@ def _field_names(value):
 
 
 @tagged("post_install", "-at_install")
-class TestFollowersByRole(SpidHelpdeskCommon, HttpCase):
+class TestFollowersByRole(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
     """Who is told: participants, reporter and addresses in copy follow the
     ticket with the subtypes of their role; customers never read the
     agents' changes."""
@@ -54,21 +54,6 @@ class TestFollowersByRole(SpidHelpdeskCommon, HttpCase):
         return self.env["mail.followers"].search(
             [("res_model", "=", "spid.ticket"), ("res_id", "=", ticket.id), ("partner_id", "=", partner.id)]
         )
-
-    def _rpc(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def _mails_to(self, partner, since):
         return self.env["mail.mail"].search([("id", ">", since), ("recipient_ids", "in", partner.ids)])

@@ -1,5 +1,3 @@
-import json
-
 from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
@@ -8,28 +6,13 @@ from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tools.discuss import Store
 
-from .common import SpidHelpdeskCommon
+from .common import JsonRpcMixin, SpidHelpdeskCommon
 
 
 @tagged("post_install", "-at_install")
-class TestHonestUi(SpidHelpdeskCommon, HttpCase):
+class TestHonestUi(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
     """The agent's screens offer what the server allows, and the server
     still refuses the rest when asked directly (JSON-RPC)."""
-
-    def _rpc(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def _form_arch(self, model="spid.ticket"):
         return etree.fromstring(self.env[model].get_view(view_type="form")["arch"])

@@ -1,11 +1,10 @@
-import json
 from datetime import datetime
 
 from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
 
-from .common import SpidHelpdeskCommon, form_csrf_token, run_ticket_jobs
+from .common import JsonRpcMixin, SpidHelpdeskCommon, form_csrf_token, run_ticket_jobs
 from .test_mail_gateway import EMAIL
 
 MONDAY = datetime(2026, 11, 23)
@@ -197,24 +196,9 @@ class TestResponseClocks(ResponseClockCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestResponseClocksHttp(ResponseClockCommon, HttpCase):
+class TestResponseClocksHttp(ResponseClockCommon, JsonRpcMixin, HttpCase):
     """The customer on the portal, the agent's form, and the same calls over
     JSON-RPC with whatever context an attacker sends."""
-
-    def _rpc(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def _answered_ticket(self):
         ticket = self._ticket(user=self.agent, user_id=self.agent.id)

@@ -1,12 +1,10 @@
-import json
-
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import formataddr, mute_logger
 
-from .common import SpidHelpdeskCommon
+from .common import JsonRpcMixin, SpidHelpdeskCommon
 
 ALIAS_DOMAIN = "desk.example.com"
 HEADER = "Support desk, at your service"
@@ -14,7 +12,7 @@ FOOTER = "Call us on 555-0100"
 
 
 @tagged("post_install", "-at_install")
-class TestTeamVoice(SpidHelpdeskCommon, HttpCase):
+class TestTeamVoice(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
     """Every email of a ticket goes out in its team's voice: the team's
     sender, its header and footer (customers' emails), Reply-To its alias;
     statuses may have a team's own email; closing may stay quiet and teams
@@ -51,20 +49,10 @@ class TestTeamVoice(SpidHelpdeskCommon, HttpCase):
         self.env.invalidate_all()
 
     def _rpc(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
+        """The call, then the commit of what it did (the emails are read from mail.mail)."""
+        result = super()._rpc(login, model, method, args, kwargs)
         self._commit()
-        return response.json()
+        return result
 
     def _sender(self, name="Agent Alpha (Support)"):
         return formataddr((name, "help@desk.example.com"))

@@ -3,7 +3,7 @@ import json
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import SpidHelpdeskCommon
+from .common import JsonRpcMixin, SpidHelpdeskCommon
 
 TEMPLATE = (
     "<p>Client {{ object.client_id.name }} at {{ object.site_id.name ||| the premises }},"
@@ -14,7 +14,7 @@ CODE = "<p>{{ object.env['res.users'].sudo().search([]).mapped('login') }}</p>"
 
 
 @tagged("post_install", "-at_install")
-class TestWorkorderTemplate(SpidHelpdeskCommon, HttpCase):
+class TestWorkorderTemplate(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
     """A type's work order text is a template filled from the ticket; only
     template editors write code in it, and it runs in Odoo's sandbox."""
 
@@ -49,21 +49,6 @@ class TestWorkorderTemplate(SpidHelpdeskCommon, HttpCase):
         Unit.create(
             {"ticket_id": cls.ticket.id, "visibility": "internal", "description": "<p>Warranty trick</p>"}
         )
-
-    def _rpc(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def _print(self, user=None):
         html, _format = (

@@ -4,11 +4,11 @@ import json
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from .common import SpidHelpdeskCommon
+from .common import JsonRpcMixin, SpidHelpdeskCommon
 
 
 @tagged("post_install", "-at_install")
-class TestWorkunitAttachments(SpidHelpdeskCommon, HttpCase):
+class TestWorkunitAttachments(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
     """A work unit's files travel with its post: a public unit's to the
     customer (email, portal), an internal one's never, by no route."""
 
@@ -33,21 +33,6 @@ class TestWorkunitAttachments(SpidHelpdeskCommon, HttpCase):
                 }
             )
         )
-
-    def _rpc(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def _emails_to(self, partner, message):
         notifications = self.env["mail.notification"].search(
