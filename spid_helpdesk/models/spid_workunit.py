@@ -59,6 +59,13 @@ class SpidWorkunit(models.Model):
         "user_id",
         string="Worked with",
     )
+    post_id = fields.Many2one(
+        "mail.message",
+        string="Chatter post",
+        readonly=True,
+        copy=False,
+        help="The unit's post in the ticket's conversation: made internal with the unit.",
+    )
     attachment_ids = fields.Many2many(
         "ir.attachment",
         "spid_workunit_attachment_rel",
@@ -185,9 +192,14 @@ class SpidWorkunit(models.Model):
                 unit._spid_post(_("Files added to the work unit of %(user)s", user=unit.user_id.name), added)
 
     def _spid_withdraw_files(self):
-        """A public unit turned internal: its files leave the public posts of
-        its ticket and lose their share links, so the customer can no longer
-        download them (an email already sent keeps what it carried)."""
+        """A public unit turned internal: its post becomes an internal note
+        (out of the customer's portal conversation), its files leave the
+        public posts of its ticket and lose their share links, so the
+        customer can no longer download them (an email already sent keeps
+        what it carried)."""
+        self.sudo().post_id.filtered(lambda post: not post.subtype_id.internal).write(
+            {"subtype_id": self.env.ref("spid_helpdesk.mt_workunit_internal").id, "is_internal": True}
+        )
         files = self.sudo().attachment_ids
         if not files:
             return
@@ -229,7 +241,7 @@ class SpidWorkunit(models.Model):
         public = self.env.ref("spid_helpdesk.mt_workunit_public")
         internal = self.env.ref("spid_helpdesk.mt_workunit_internal")
         imported = switched(self.env, IMPORTING)
-        logs = []
+        logs, logged, posts = [], [], {}
         for unit in self:
             action = dict(self._fields["action_type"]._description_selection(self.env))[unit.action_type]
             header = _("%(action)s by %(user)s", action=action, user=unit.user_id.name)
@@ -257,8 +269,9 @@ class SpidWorkunit(models.Model):
                 )
                 if unit.attachment_ids:
                     logs[-1]["attachment_ids"] = [Command.set(unit.attachment_ids.ids)]
+                logged.append(unit)
                 continue
-            unit.ticket_id.message_post(
+            posts[unit] = unit.ticket_id.message_post(
                 body=body,
                 message_type="comment",
                 subtype_id=subtype.id,
@@ -266,7 +279,9 @@ class SpidWorkunit(models.Model):
             )
         if logs:
             self._spid_set_reply_to(logs)
-            self.env["mail.message"].sudo().create(logs)
+            posts.update(zip(logged, self.env["mail.message"].sudo().create(logs)))
+        for unit, post in posts.items():  # the unit keeps its post (made internal with it)
+            unit.sudo().post_id = post
 
     def _spid_post(self, header, files):
         """Post `files` of this unit under `header`, to the unit's audience."""

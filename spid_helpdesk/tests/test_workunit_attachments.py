@@ -114,8 +114,12 @@ class TestWorkunitAttachments(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
         unit = self._unit(ticket, "public", photo)
         token = unit._spid_portal_files()[unit.id].access_token
         post = ticket.message_ids[0]
+        self.assertEqual(unit.post_id, post)
+        self.assertFalse(post.subtype_id.internal)
         unit.write({"visibility": "internal"})
-        self.assertFalse(post.attachment_ids, "the file leaves the public post")
+        self.assertTrue(post.subtype_id.internal, "the post leaves the customer's conversation")
+        self.assertTrue(post.is_internal)
+        self.assertEqual(post.attachment_ids, photo, "the file stays on the post, an internal note now")
         self.assertFalse(photo.sudo().access_token, "its share link is revoked")
         self.authenticate("hd_portal", "hd_portal")
         response = self.url_open(f"/web/content/{photo.id}?access_token={token}")
