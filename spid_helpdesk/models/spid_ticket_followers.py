@@ -145,20 +145,27 @@ class SpidTicketFollowers(models.Model):
         """The tickets whose requester does not follow them yet (one query)."""
         if not self:
             return self
-        existing = {
-            (follower.res_id, follower.partner_id.id)
-            for follower in self.env["mail.followers"]
+        existing = self._spid_follower_pairs(self.partner_id.ids)
+        return self.filtered(lambda ticket: (ticket.id, ticket.partner_id.id) not in existing)
+
+    def _spid_followers_among(self, partner_ids):
+        """The followers of these tickets among `partner_ids` (one query)."""
+        return (
+            self.env["mail.followers"]
             .sudo()
             .search_fetch(
                 [
                     ("res_model", "=", self._name),
                     ("res_id", "in", self.ids),
-                    ("partner_id", "in", self.partner_id.ids),
+                    ("partner_id", "in", list(partner_ids)),
                 ],
                 ["res_id", "partner_id"],
             )
-        }
-        return self.filtered(lambda ticket: (ticket.id, ticket.partner_id.id) not in existing)
+        )
+
+    def _spid_follower_pairs(self, partner_ids):
+        """{(ticket id, partner id)} of the followers among `partner_ids`."""
+        return {(f.res_id, f.partner_id.id) for f in self._spid_followers_among(partner_ids)}
 
     def _spid_add_requester_followers(self, own):
         """Make the requesters follow these tickets. Like message_subscribe:
@@ -307,19 +314,7 @@ class SpidTicketFollowers(models.Model):
                 refused.add((ticket.id, user.partner_id.id))
         if refused:
             _logger.info("Not followers of tickets they may not read: %s", sorted(refused))
-        existing = {
-            (follower.res_id, follower.partner_id.id)
-            for follower in self.env["mail.followers"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", tickets.ids),
-                    ("partner_id", "in", partners.ids),
-                ],
-                ["res_id", "partner_id"],
-            )
-        }
+        existing = tickets._spid_follower_pairs(partners.ids)
         default, _internal, external = self.env["mail.message.subtype"].default_subtypes(self._name)
         kind = {partner.id: (partner.active, partner.partner_share) for partner in partners}
         self.env["mail.followers"].sudo().with_context(default_partner_id=False).create(
@@ -351,15 +346,8 @@ class SpidTicketFollowers(models.Model):
                     removal.append((ticket.id, partner.id))
         if not removal:
             return
-        followers = (
-            self.env["mail.followers"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", list({tid for tid, _pid in removal})),
-                    ("partner_id", "in", list({pid for _tid, pid in removal})),
-                ]
-            )
+        removal = set(removal)
+        followers = self.browse({tid for tid, _pid in removal})._spid_followers_among(
+            {pid for _tid, pid in removal}
         )
-        followers.filtered(lambda f: (f.res_id, f.partner_id.id) in set(removal)).unlink()
+        followers.filtered(lambda f: (f.res_id, f.partner_id.id) in removal).unlink()
