@@ -1,5 +1,7 @@
 from odoo import Command, api, fields, models
 
+from odoo.addons.spid_helpdesk.models.spid_ticket import TRACKED_WHEN_WRITTEN
+
 
 class SpidTicket(models.Model):
     _inherit = "spid.ticket"
@@ -80,10 +82,13 @@ class SpidTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _track_prepare(self, fields_iter):
-        # as the core's many2many: read before a write that names them
-        # (write above), not before every write (a status change)
+        # as the core's many2many (TRACKED_WHEN_WRITTEN): read before a write
+        # that names them (write above), not before every write (a status
+        # change); the core's own filter, which recognises mail.thread's call
+        # by `self._fields`, is applied here as the list given on is not that
         if fields_iter is self._fields:
-            fields_iter = [name for name in fields_iter if name != "equipment_ids"]
+            skipped = TRACKED_WHEN_WRITTEN | {"equipment_ids"}
+            fields_iter = [name for name in fields_iter if name not in skipped]
         return super()._track_prepare(fields_iter)
 
     def _spid_split_fields(self):
