@@ -80,6 +80,9 @@ class TestTaskTickets(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
         found = self.env["spid.ticket"].with_user(self.project_agent).search(action["domain"])
         self.assertIn(ticket, found)
         self.assertEqual(len(found), 2)
+        # the smart button on the project form, for agents only
+        form = self.env["project.project"].with_user(self.project_agent).get_views([(False, "form")])
+        self.assertIn('name="action_view_spid_tickets"', form["views"]["form"]["arch"])
         # grouped by project, as the list's "Group By > Project"
         groups = (
             self.env["spid.ticket"].with_user(self.supervisor).read_group([], ["project_id"], ["project_id"])
