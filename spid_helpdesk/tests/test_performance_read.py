@@ -32,10 +32,12 @@ def old_agent_domain(uid, prefix=""):
 # caches (see common.assert_query_budget): the list's first page, the
 # kanban (groups, then each column's cards), the group-by status and the
 # form of one ticket.
-LIST_BUDGET = 15
+# List and form: +1 each (#19) for the equipment tags of the maintenance
+# bridge (installed by make test): the relation table of equipment_ids.
+LIST_BUDGET = 16
 KANBAN_BUDGET = 13
 GROUP_BY_BUDGET = 4
-FORM_BUDGET = 37
+FORM_BUDGET = 38
 
 
 def view_spec(model, view_type):

@@ -1,2 +1,3 @@
 from . import spid_ticket
+from . import project_project
 from . import project_task
