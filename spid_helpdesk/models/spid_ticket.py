@@ -597,8 +597,9 @@ class SpidTicket(models.Model):
     @api.depends("is_closed", "company_id.spid_closed_tickets")
     def _compute_closed_edit(self):
         for ticket in self:
-            policy = ticket.company_id.spid_closed_tickets
-            if not ticket.is_closed or policy in (False, "editable"):
+            # an open ticket (most forms) reads no company
+            policy = ticket.company_id.spid_closed_tickets if ticket.is_closed else "editable"
+            if policy in (False, "editable"):
                 ticket.closed_edit = "all"
             else:
                 ticket.closed_edit = "reclassify" if policy == "reclassify" else "none"

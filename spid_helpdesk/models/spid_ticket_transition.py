@@ -149,11 +149,12 @@ class SpidTicketTransition(models.Model):
                 )
             )
         if (
-            ticket.team_id.owner_only_status
-            and status != current
+            status != current
             and not reopening
             and not (own or supervisor)
             and (owner if owner is not None else ticket.user_id) != user
+            # read last: the owner's form reads no team
+            and ticket.team_id.owner_only_status
         ):
             return AccessError(
                 _(
