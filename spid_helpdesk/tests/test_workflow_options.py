@@ -158,6 +158,16 @@ class TestWorkflowOptions(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
         self.assertNotIn("error", result)
         self.assertTrue(ticket.is_read)
 
+    def test_opening_the_form_marks_it_read_for_its_owner_only(self):
+        ticket = self._ticket(user_id=self.agent.id)
+        self.assertFalse(ticket.is_read)
+        self.start_tour(f"/odoo/spid.ticket/{ticket.id}", "spid_ticket_read_tour", login="hd_agent2")
+        ticket.invalidate_recordset()
+        self.assertFalse(ticket.is_read, "another agent opened it")
+        self.start_tour(f"/odoo/spid.ticket/{ticket.id}", "spid_ticket_read_tour", login="hd_agent")
+        ticket.invalidate_recordset()
+        self.assertTrue(ticket.is_read, "its owner opened it")
+
     def test_news_makes_it_unread(self):
         ticket = self._ticket(user=self.agent, user_id=self.agent.id)
         self.assertTrue(ticket.is_read, "their own ticket, entered by themselves")
