@@ -1,7 +1,7 @@
 {
     "name": "SpiD Helpdesk",
     "summary": "Tickets and interventions: workflow, teams, work units, clients and sites",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/spid-helpdesk/spid-helpdesk",
     "author": "SpiD Helpdesk",

@@ -35,6 +35,19 @@ class ResCompany(models.Model):
         help="A ticket entered by an agent or on the portal must have a type. Tickets opened by"
         " email or from the public form get theirs from the agent later.",
     )
+    spid_closed_tickets = fields.Selection(
+        [
+            ("editable", "Editable"),
+            ("readonly", "Read-only until reopened"),
+            ("reclassify", "Reclassifiable"),
+        ],
+        string="Closed tickets",
+        default="editable",
+        required=True,
+        help="Editable: a closed ticket stays editable (until it is locked). Read-only until"
+        " reopened: nothing changes but its status (reopening) and its conversation. Reclassifiable:"
+        " as read-only, but its category, type, team and custom fields may still be corrected.",
+    )
     spid_type_locked = fields.Boolean(
         string="Ticket type fixed once set",
         help="Once a ticket has a type, it can no longer be changed.",

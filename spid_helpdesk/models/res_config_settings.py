@@ -14,6 +14,7 @@ class ResConfigSettings(models.TransientModel):
     )
     spid_type_required = fields.Boolean(related="company_id.spid_type_required", readonly=False)
     spid_type_locked = fields.Boolean(related="company_id.spid_type_locked", readonly=False)
+    spid_closed_tickets = fields.Selection(related="company_id.spid_closed_tickets", readonly=False)
     spid_ticket_prefix = fields.Char(
         string="Ticket reference prefix",
         help="Text before the number, e.g. HD- or HD%(year)s-.",

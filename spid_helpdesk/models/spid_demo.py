@@ -262,6 +262,7 @@ class SpidTicketDemo(models.Model):
             SQL(
                 """UPDATE spid_ticket t
                       SET create_date = v.create_date, write_date = COALESCE(v.date_closed, v.date_status),
+                          date_opened = v.create_date, date_reported = v.create_date,
                           date_status = v.date_status, date_closed = v.date_closed,
                           closed_by_id = CASE WHEN v.date_closed IS NULL THEN NULL ELSE t.user_id END
                      FROM (VALUES %s) AS v(id, create_date, date_status, date_closed)

@@ -103,6 +103,11 @@ class SpidTeam(models.Model):
         string="Status emails",
         help="The team's own email for a status, sent instead of the status's one.",
     )
+    owner_only_status = fields.Boolean(
+        string="Only the owner changes the status",
+        help="The status of the team's tickets is changed by their owner or a supervisor only;"
+        " other agents may still answer, log work and edit the ticket.",
+    )
     rating_enabled = fields.Boolean(
         string="Rating requests",
         default=True,

@@ -10,6 +10,7 @@ from odoo.tools import SQL, create_index, html2plaintext, is_html_empty
 
 from ..internal import (
     BATCH_CREATE,
+    SLA_SYSTEM,
     SYSTEM,
     check_system_fields,
     switched,
@@ -41,7 +42,23 @@ RESOLUTIONS = [
 # ratings live beside the ticket's facts, and a manager may unlock it.
 LOCK_EXEMPT_PREFIXES = ("message_", "activity_", "rating_", "website_message")
 # access_token: the portal creates it when a locked ticket's email is sent.
-LOCK_EXEMPT_FIELDS = {"is_locked", "email_cc", "limit_warning", "auto_close_warned_date", "access_token"}
+# is_read: the owner's own mark, set when they open the ticket.
+LOCK_EXEMPT_FIELDS = {
+    "is_locked",
+    "email_cc",
+    "limit_warning",
+    "auto_close_warned_date",
+    "access_token",
+    "is_read",
+}
+# The dates of a ticket's past, given only when it is created by an import
+# of historical tickets (a helpdesk manager): never rewritten afterwards.
+HISTORICAL_DATES = ("date_opened", "date_closed")
+# What a closed ticket of a company whose closed tickets are
+# "reclassifiable" may still change: its classification.
+RECLASSIFY_FIELDS = frozenset({"category_id", "type_id", "team_id", "properties", "common_properties"})
+# The companies' options that freeze the facts of closed tickets.
+FROZEN_POLICIES = ("readonly", "reclassify")
 # Readonly fields that callers may still write: the mixins' own (chatter,
 # activities, ratings, portal token) are guarded by their modules.
 SYSTEM_EXEMPT_FIELDS = {"access_token"}
@@ -150,6 +167,22 @@ class SpidTicket(models.Model):
         help="Who reported the problem, when it is not the requester.",
     )
     channel = fields.Selection(CHANNELS, default="phone", required=True, tracking=True)
+    date_reported = fields.Datetime(
+        string="Reported on",
+        default=fields.Datetime.now,
+        copy=False,
+        tracking=True,
+        help="When the problem was signalled, which may be before the ticket was entered"
+        " (a phone call written down later, a ticket imported from another tool).",
+    )
+    date_opened = fields.Datetime(
+        string="Opened on",
+        copy=False,
+        index=True,
+        help="When the helpdesk received the ticket: its creation, or the original opening date of a"
+        " ticket imported from another tool. Statistics, limits and the ticket analysis count"
+        " tickets opened on this date. Set at creation only.",
+    )
     email_from = fields.Char(
         string="Sender email",
         index=True,
@@ -277,7 +310,15 @@ class SpidTicket(models.Model):
     date_status = fields.Datetime(string="Status since", readonly=True, copy=False)
     resolution = fields.Selection(RESOLUTIONS, tracking=True, copy=False)
     epilogue = fields.Html(copy=False, tracking=True, help="How the ticket ended, for the requester.")
-    date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False, index=True)
+    # not readonly for Odoo's import (which lists no readonly field) of
+    # historical tickets; written otherwise by the closing only (write()
+    # refuses it from any caller)
+    date_closed = fields.Datetime(
+        string="Closed on",
+        copy=False,
+        index=True,
+        help="Set when the ticket is closed; an import of historical tickets may give it.",
+    )
     closed_by_id = fields.Many2one("res.users", string="Closed by", readonly=True, copy=False)
     is_locked = fields.Boolean(
         string="Locked",
@@ -294,6 +335,21 @@ class SpidTicket(models.Model):
         string="Allowed statuses",
     )
     can_close = fields.Boolean(compute="_compute_allowed_actions", string="May close")
+    closed_edit = fields.Selection(
+        [("all", "Everything"), ("reclassify", "Classification only"), ("none", "Nothing")],
+        string="Editable while closed",
+        compute="_compute_closed_edit",
+        help="What the ticket's facts allow changing now (the company's closed-tickets option).",
+    )
+    is_read = fields.Boolean(
+        string="Read by the owner",
+        default=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Off when the ticket gets a new owner or a customer or colleague writes on it; on again"
+        " when the owner opens it.",
+    )
     can_take = fields.Boolean(compute="_compute_allowed_actions", string="May take")
 
     auto_close_warned_date = fields.Datetime(
@@ -538,6 +594,16 @@ class SpidTicket(models.Model):
             ticket.can_close = any(allowed[ticket].mapped("is_closed")) and not ticket.is_closed
             ticket.can_take = ticket.user_id != self.env.user and not ticket._spid_take_refusal()
 
+    @api.depends("is_closed", "company_id.spid_closed_tickets")
+    def _compute_closed_edit(self):
+        for ticket in self:
+            # an open ticket (most forms) reads no company
+            policy = ticket.company_id.spid_closed_tickets if ticket.is_closed else "editable"
+            if policy in (False, "editable"):
+                ticket.closed_edit = "all"
+            else:
+                ticket.closed_edit = "reclassify" if policy == "reclassify" else "none"
+
     def action_print_workorder(self):
         return self.env.ref("spid_helpdesk.action_report_spid_workorder").report_action(self)
 
@@ -705,9 +771,12 @@ class SpidTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._spid_check_system_fields(vals_list)
+        self._spid_check_historical_dates(vals_list)
         # the caller's dicts stay as they were given: an import retries a
         # failed batch row by row with them, and must not find our values
         vals_list = [dict(vals) for vals in vals_list]
+        historical_closing = [vals.get("date_closed") for vals in vals_list]
+        historical = [any(vals.get(name) for name in HISTORICAL_DATES) for vals in vals_list]
         self.env["spid.ticket.type"]._spid_check_new_tickets(vals_list)
         self._spid_prepare_create(vals_list)
         batch = len(vals_list) > 1
@@ -749,7 +818,11 @@ class SpidTicket(models.Model):
         # the participants follow before the job keeps the creation
         # message's recipients: it is news for them
         tickets._spid_subscribe_roles(others=False)
-        self.env["spid.ticket.job"]._spid_queue(tickets, send_emails=not batch)
+        # tickets of the past (an import's opening date): no creation
+        # message, status email or service-level clock, they happened
+        # elsewhere
+        past = self.browse(ticket.id for ticket, old in zip(tickets, historical) if old)
+        self.env["spid.ticket.job"]._spid_queue(tickets - past, send_emails=not batch)
         # the requesters follow their tickets now, after the job kept the
         # followers its creation message goes to (it was not theirs): a
         # customer answering the ticket they just opened, while its job
@@ -762,10 +835,50 @@ class SpidTicket(models.Model):
         closed = tickets.filtered("is_closed")
         if closed:
             Transition._spid_check_closing(closed)
-            with_switch(closed, SYSTEM).write(
+            given = {ticket: date for ticket, date in zip(tickets, historical_closing) if date}
+            with_switch(closed.filtered(lambda t: t not in given), SYSTEM).write(
                 {"date_closed": fields.Datetime.now(), "closed_by_id": self.env.uid}
             )
+            with_switch(closed.filtered(lambda t: t in given), SYSTEM).write({"closed_by_id": self.env.uid})
+        open_dated = self.browse(
+            ticket.id for ticket, date in zip(tickets, historical_closing) if date and not ticket.is_closed
+        )
+        if open_dated:
+            raise ValidationError(
+                _(
+                    "Ticket %s has a closing date but an open status: give it a closing or history status.",
+                    open_dated[0].reference,
+                )
+            )
         return tickets
+
+    @api.model
+    def _spid_check_historical_dates(self, vals_list):
+        """Opening and closing dates of the past are given only by a helpdesk
+        manager (who imports the tickets of another tool), when the tickets
+        are created; whatever the context says."""
+        given = [vals for vals in vals_list if any(vals.get(name) for name in HISTORICAL_DATES)]
+        if not given:
+            return
+        if not (
+            self.env.su
+            or switched(self.env, SYSTEM)
+            or self.env.user.has_group("spid_helpdesk.group_spid_manager")
+        ):
+            raise AccessError(
+                _(
+                    "Only a helpdesk manager may give the opening or closing date of a ticket, when"
+                    " importing tickets from another tool."
+                )
+            )
+        now = fields.Datetime.now()
+        for vals in given:
+            opened = fields.Datetime.to_datetime(vals.get("date_opened"))
+            closed = fields.Datetime.to_datetime(vals.get("date_closed"))
+            if (opened and opened > now) or (closed and closed > now):
+                raise ValidationError(_("The opening and closing dates of a ticket cannot be in the future."))
+            if opened and closed and closed < opened:
+                raise ValidationError(_("A ticket cannot be closed before it was opened."))
 
     def _spid_check_system_fields(self, vals_list):
         """Closing data, lock, merge link, editor, totals and every other
@@ -784,6 +897,12 @@ class SpidTicket(models.Model):
         categories.mapped("team_id")  # prefetch
         to_assign = defaultdict(list)
         for vals in vals_list:
+            if vals.get("date_opened"):
+                # a ticket of the past: its dates are its own (checked by
+                # _spid_check_historical_dates)
+                vals.setdefault("date_reported", vals["date_opened"])
+                vals.setdefault("date_status", vals.get("date_closed") or vals["date_opened"])
+            vals.setdefault("date_opened", now)
             vals.setdefault("date_status", now)
             vals.setdefault("editor_id", self.env.uid)  # callers cannot give it (system field)
             if "status_id" not in vals and "default_status_id" not in self.env.context:
@@ -802,12 +921,20 @@ class SpidTicket(models.Model):
             owners = team._spid_pick_owners([Category.browse(v.get("category_id")) for v in team_vals])
             for vals, owner in zip(team_vals, owners):
                 vals["user_id"] = owner.id or False
+        for vals in vals_list:
+            # a ticket given to someone else is news for its owner
+            vals["is_read"] = not vals.get("user_id") or vals["user_id"] == self.env.uid
         self._spid_check_creation_limits(vals_list)
         self._spid_assign_references(vals_list)
 
     def write(self, vals):
         self._spid_check_system_fields([vals])
         self._spid_check_lock(vals)
+        self._spid_check_history_dates_kept(vals)
+        self._spid_check_closed(vals)
+        if "user_id" in vals:
+            # a ticket given to someone else is unread for them
+            vals = dict(vals, is_read=not vals["user_id"] or vals["user_id"] == self.env.uid)
         written = TRACKED_WHEN_WRITTEN & vals.keys()
         if (
             written
@@ -821,7 +948,8 @@ class SpidTicket(models.Model):
         if vals.get("status_id"):
             status = self.env["spid.ticket.status"].browse(vals["status_id"])
             changing = self.filtered(lambda t: t.status_id != status)
-            self.env["spid.ticket.transition"]._spid_check(changing, status)
+            owner = self.env["res.users"].browse(vals["user_id"]) if "user_id" in vals else None
+            self.env["spid.ticket.transition"]._spid_check(changing, status, owner=owner)
             vals = dict(vals, date_status=fields.Datetime.now(), auto_close_warned_date=False)
             closing = changing.filtered(lambda t: not t.is_closed) if status.is_closed else None
             if not status.is_closed:
@@ -852,6 +980,58 @@ class SpidTicket(models.Model):
                     ref=locked[0].reference,
                 )
             )
+
+    def _spid_check_history_dates_kept(self, vals):
+        """The opening and closing dates are the ticket's history: given when
+        it is created, then written by the closing and reopening only."""
+        if self.env.su or switched(self.env, SYSTEM):
+            return
+        if any(name in vals for name in HISTORICAL_DATES):
+            raise AccessError(
+                _(
+                    "The opening and closing dates of an existing ticket cannot be changed: they are"
+                    " given only when tickets are imported."
+                )
+            )
+
+    def _spid_check_closed(self, vals):
+        """A closed ticket of a company whose closed tickets are read-only
+        changes nothing but its status (reopening, or another closing
+        status such as the history step) until it is reopened; when they are
+        reclassifiable, its classification too. Its conversation, followers,
+        activities and rating, and the helpdesk's own writes (invoicing,
+        closing data) stay free."""
+        if switched(self.env, SYSTEM) or switched(self.env, SLA_SYSTEM):
+            return
+        facts = {name for name in vals if is_ticket_fact(name)}
+        if not facts:
+            return
+        # most writes are on open tickets: no company read for them
+        frozen = self.filtered("is_closed").filtered(
+            lambda t: t.company_id.spid_closed_tickets in FROZEN_POLICIES
+        )
+        if not frozen:
+            return
+        if vals.get("status_id"):
+            if not self.env["spid.ticket.status"].browse(vals["status_id"]).is_closed:
+                return  # reopening: the workflow's rules decide
+            facts.discard("status_id")
+        for ticket in frozen:
+            allowed = RECLASSIFY_FIELDS if ticket.company_id.spid_closed_tickets == "reclassify" else ()
+            refused = sorted(facts.difference(allowed))
+            if refused:
+                raise UserError(
+                    _(
+                        "Ticket %(ref)s is closed: reopen it before changing %(fields)s.",
+                        ref=ticket.reference,
+                        fields=", ".join(
+                            self._fields[name].get_description(self.env)["string"]
+                            for name in refused
+                            if name in self._fields
+                        )
+                        or ", ".join(refused),
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_locked(self):
@@ -1037,6 +1217,24 @@ class SpidTicket(models.Model):
                 "default_description": self.description,
             },
         }
+
+    def spid_mark_read(self):
+        """The owner opened these tickets (the form calls this when it shows
+        one): they are read. Someone else opening them changes nothing; a
+        call for tickets of others is ignored, not refused (the form calls it
+        for every ticket it shows)."""
+        mine = self.filtered(lambda t: t.user_id == self.env.user and not t.is_read)
+        if mine:
+            mine.check_access("read")
+            with_switch(mine, SYSTEM).write({"is_read": True})
+        return True
+
+    def _spid_mark_unread(self, author):
+        """A public message of `author` (a partner) is news for the owners
+        of these tickets, unless they wrote it themselves."""
+        unread = self.sudo().filtered(lambda t: t.is_read and t.user_id and t.user_id.partner_id != author)
+        if unread:
+            with_switch(unread, SYSTEM).write({"is_read": False})
 
     @api.model
     def spid_my_open_ticket_count(self):

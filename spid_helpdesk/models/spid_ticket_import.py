@@ -1,6 +1,7 @@
 from odoo import Command, api, fields, models
 
 from ..internal import IMPORTING, with_switch
+from .spid_ticket import HISTORICAL_DATES
 
 
 class SpidTicketImport(models.Model):
@@ -66,7 +67,16 @@ class SpidTicketImport(models.Model):
 
     def _load_records_write(self, values):
         """On re-import, the work units of the file that the ticket already
-        has (same date, agent and hours) are updated, not added again."""
+        has (same date, agent and hours) are updated, not added again, and
+        its opening and closing dates, when the file gives them unchanged,
+        are left alone (write() refuses any change to them)."""
+        for name in HISTORICAL_DATES:
+            if (
+                name in values
+                and len(self) == 1
+                and (fields.Datetime.to_datetime(values[name]) == self.sudo()[name])
+            ):
+                values = {key: value for key, value in values.items() if key != name}
         commands = values.get("workunit_ids")
         if commands:
             existing = {

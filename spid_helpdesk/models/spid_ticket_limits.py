@@ -51,7 +51,7 @@ class SpidTicketLimits(models.Model):
         Ticket = self.sudo().with_context(active_test=False)
         since = fields.Datetime.now() - timedelta(days=365)
         counts = defaultdict(int)
-        for kind, domain in (("open", [("is_closed", "=", False)]), ("year", [("create_date", ">=", since)])):
+        for kind, domain in (("open", [("is_closed", "=", False)]), ("year", [("date_opened", ">=", since)])):
             for partner, team, count in Ticket._read_group(
                 [("partner_id", "in", list(requester_ids)), *domain], ["partner_id", "team_id"], ["__count"]
             ):

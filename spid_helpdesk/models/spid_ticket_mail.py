@@ -552,6 +552,8 @@ class SpidTicket(models.Model):
             self.env["spid.ticket.sla"]._spid_follow_message(self, answered=public and by_agent)
             if public and self.filtered("auto_close_warned_date"):
                 self.sudo().write({"auto_close_warned_date": False})
+            if public:
+                self._spid_mark_unread(message.author_id)
             if public and not by_agent:
                 self._spid_on_requester_reply(message)
         return res

@@ -47,8 +47,8 @@ class SpidTicketStatistics(models.Model):
                 (_("First response (working hours)"), f"{response.spent_hours:.2f}" if response else "—"),
                 (
                     _("Resolution (hours)"),
-                    f"{(ticket.date_closed - ticket.create_date).total_seconds() / 3600:.2f}"
-                    if ticket.date_closed and ticket.create_date
+                    f"{(ticket.date_closed - ticket.date_opened).total_seconds() / 3600:.2f}"
+                    if ticket.date_closed and ticket.date_opened
                     else "—",
                 ),
             ]

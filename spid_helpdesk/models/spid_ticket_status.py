@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class SpidTicketStatus(models.Model):
@@ -18,6 +19,12 @@ class SpidTicketStatus(models.Model):
     is_closed = fields.Boolean(
         string="Closing status",
         help="Tickets in this status are closed: they count as done and may be locked.",
+    )
+    is_history = fields.Boolean(
+        string="History step",
+        help="Tickets kept for the record (e.g. finished tickets imported from another tool): a"
+        " closing status, out of the working lists and counters, that customers cannot reopen;"
+        " only a supervisor takes a ticket out of it.",
     )
     is_reopen = fields.Boolean(
         string="Reopening status", help="A closed ticket that is reopened goes to this status."
@@ -50,6 +57,12 @@ class SpidTicketStatus(models.Model):
         string="Allowed next statuses",
         help="When a status has transitions, only those may be taken from it.",
     )
+
+    @api.constrains("is_history", "is_closed")
+    def _check_history_closed(self):
+        for status in self:
+            if status.is_history and not status.is_closed:
+                raise ValidationError(_("The history step %s must also be a closing status.", status.name))
 
     def _portal_label(self):
         self.ensure_one()

@@ -46,7 +46,7 @@ class SpidTicketTransition(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _spid_check(self, tickets, status, requester=None):
+    def _spid_check(self, tickets, status, requester=None, owner=None):
         """Refuse, before anything is written, a move of `tickets` to
         `status` that the workflow forbids. The one rule behind the backend's
         status changes, the portal's close, the requester's reply and reopen:
@@ -54,6 +54,9 @@ class SpidTicketTransition(models.Model):
         - a locked ticket never moves;
         - when its status has transitions, the move must be one of them;
         - the owner or a supervisor closes, a supervisor reopens;
+        - on a team whose status is the owner's (`owner_only_status`), only
+          the owner or a supervisor moves it at all;
+        - a ticket in a history step is taken out of it by a supervisor only;
         - a transition with groups is for their members (the superuser
           excepted): groups restrict the helpdesk's users.
 
@@ -61,8 +64,10 @@ class SpidTicketTransition(models.Model):
         the requester's own action on their ticket (closing it from the
         portal, reopening it, answering it); their role lets them close and
         reopen their own tickets, along the transitions, whatever the groups.
+        `owner`: the owner the same write gives the tickets (an agent taking
+        a ticket moves it as its new owner).
         """
-        for error in self._spid_refusals(tickets, status, requester):
+        for error in self._spid_refusals(tickets, status, requester, owner):
             raise error
 
     @api.model
@@ -72,7 +77,7 @@ class SpidTicketTransition(models.Model):
         return next(self._spid_refusals(ticket, status, requester), None) is None
 
     @api.model
-    def _spid_refusals(self, tickets, status, requester=None):
+    def _spid_refusals(self, tickets, status, requester=None, owner=None):
         """The error of each ticket of `tickets` that may not move to
         `status`, lazily: the first is enough to refuse."""
         if not tickets:
@@ -82,7 +87,7 @@ class SpidTicketTransition(models.Model):
         # the rule reads what the caller may not (lock, owner): it decides
         # for the current user, from the ticket's facts
         for ticket in tickets.sudo():
-            error = self._spid_refusal(ticket, status, outgoing, supervisor, requester)
+            error = self._spid_refusal(ticket, status, outgoing, supervisor, requester, owner)
             if error:
                 yield error
 
@@ -111,7 +116,7 @@ class SpidTicketTransition(models.Model):
         return outgoing
 
     @api.model
-    def _spid_refusal(self, ticket, status, outgoing, supervisor, requester=None):
+    def _spid_refusal(self, ticket, status, outgoing, supervisor, requester=None, owner=None):
         """The error when the current user may not move `ticket` (read as
         superuser) to `status`, else None. `outgoing`: `_spid_outgoing`."""
         user = self.env.user
@@ -135,7 +140,31 @@ class SpidTicketTransition(models.Model):
             error = self._spid_closing_refusal(ticket, own or supervisor)
             if error:
                 return error
-        if current.is_closed and not status.is_closed and not (own or supervisor):
+        reopening = current.is_closed and not status.is_closed
+        if current.is_history and status != current and not supervisor:
+            return AccessError(
+                _(
+                    "Ticket %s is kept for the record (history): only a supervisor may take it out.",
+                    ticket.reference,
+                )
+            )
+        if (
+            status != current
+            and not reopening
+            and not (own or supervisor)
+            and (owner if owner is not None else ticket.user_id) != user
+            # read last: the owner's form reads no team
+            and ticket.team_id.owner_only_status
+        ):
+            return AccessError(
+                _(
+                    "On team %(team)s only the owner of a ticket or a supervisor changes its status"
+                    " (ticket %(ref)s).",
+                    team=ticket.team_id.name,
+                    ref=ticket.reference,
+                )
+            )
+        if reopening and not (own or supervisor):
             if not (ticket.partner_id and ticket.partner_id == user.partner_id):
                 return AccessError(
                     _("Only the requester of ticket %s or a supervisor may reopen it.", ticket.reference)

@@ -15,7 +15,10 @@ class SpidTicketReport(models.Model):
 
     ticket_id = fields.Many2one("spid.ticket", readonly=True)
     reference = fields.Char(readonly=True)
+    # the ticket's opening date (date_opened: its creation, or the original
+    # date of an imported ticket), under the name the analysis always had
     create_date = fields.Datetime(string="Opened on", readonly=True)
+    date_reported = fields.Datetime(string="Reported on", readonly=True)
     date_closed = fields.Datetime(string="Closed on", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     client_id = fields.Many2one("res.partner", string="Client", readonly=True)
@@ -104,7 +107,8 @@ class SpidTicketReport(models.Model):
             SELECT t.id AS id,
                    t.id AS ticket_id,
                    t.reference,
-                   t.create_date,
+                   COALESCE(t.date_opened, t.create_date) AS create_date,
+                   t.date_reported,
                    t.date_closed,
                    t.company_id,
                    t.client_id,
@@ -124,7 +128,8 @@ class SpidTicketReport(models.Model):
                    CASE WHEN t.is_closed THEN 0 ELSE 1 END AS backlog,
                    COALESCE(t.reopen_count, 0) AS reopened,
                    CASE WHEN t.reopen_count > 0 THEN 100.0 ELSE 0.0 END AS reopen_rate,
-                   EXTRACT(EPOCH FROM t.date_closed - t.create_date) / 3600.0 AS resolution_hours,
+                   EXTRACT(EPOCH FROM t.date_closed - COALESCE(t.date_opened, t.create_date)) / 3600.0
+                       AS resolution_hours,
                    CASE WHEN t.sla_resolution_done THEN t.sla_resolution_hours END
                        AS resolution_working_hours,
                    CASE WHEN t.sla_response_done THEN t.sla_response_hours END AS response_working_hours,

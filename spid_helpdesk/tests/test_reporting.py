@@ -67,7 +67,7 @@ class TestReporting(SpidHelpdeskCommon):
         self.assertEqual((opened, closed, backlog), (3, 1, 2))
         self.assertAlmostEqual(spent, sum(tickets.mapped("total_hours")))
         row = Report.search([("ticket_id", "=", tickets[0].id)])
-        expected = (tickets[0].date_closed - tickets[0].create_date).total_seconds() / 3600
+        expected = (tickets[0].date_closed - tickets[0].date_opened).total_seconds() / 3600
         self.assertAlmostEqual(row.resolution_hours, expected, places=4)
 
     def test_reopen_rate(self):
@@ -147,7 +147,7 @@ class TestReporting(SpidHelpdeskCommon):
         html = ticket.with_user(self.agent).statistics_html
         self.assertIn("Work of Agent Alpha (hours)", html)
         self.assertIn("Resolution (hours)", html)
-        spent = (ticket.date_closed - ticket.create_date).total_seconds() / 3600
+        spent = (ticket.date_closed - ticket.date_opened).total_seconds() / 3600
         self.assertIn(f"{spent:.2f}", html)
 
     def test_team_dashboard_counters(self):
@@ -167,7 +167,7 @@ class TestStatisticsSummary(SpidHelpdeskCommon):
             Unit.create({"ticket_id": ticket.id, "duration": hours, "user_id": self.agent.id})
             if partner == self.requester:
                 ticket.write(self._close_values(self.st_closed))
-                durations.append((ticket.date_closed - ticket.create_date).total_seconds() / 3600)
+                durations.append((ticket.date_closed - ticket.date_opened).total_seconds() / 3600)
         today = date.today()
         wizard = (
             self.env["spid.statistics.wizard"]

@@ -44,15 +44,15 @@ class SpidStatisticsWizard(models.TransientModel):
         Ticket, Unit = self.env["spid.ticket"], self.env["spid.workunit"]
         rows = defaultdict(lambda: {"opened": 0, "closed": 0, "hours": 0.0, "durations": []})
         for group, count in Ticket._read_group(
-            [("create_date", ">=", start), ("create_date", "<=", end)], [key], ["__count"]
+            [("date_opened", ">=", start), ("date_opened", "<=", end)], [key], ["__count"]
         ):
             rows[group]["opened"] = count
         for ticket in Ticket.search_fetch(
-            [("date_closed", ">=", start), ("date_closed", "<=", end)], [key, "create_date", "date_closed"]
+            [("date_closed", ">=", start), ("date_closed", "<=", end)], [key, "date_opened", "date_closed"]
         ):
             row = rows[ticket[key]]
             row["closed"] += 1
-            row["durations"].append((ticket.date_closed - ticket.create_date).total_seconds() / 3600)
+            row["durations"].append((ticket.date_closed - ticket.date_opened).total_seconds() / 3600)
         for group, hours in Unit._read_group(
             [("date", ">=", start), ("date", "<=", end)], [key], ["duration:sum"]
         ):
