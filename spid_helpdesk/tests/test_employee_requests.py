@@ -116,6 +116,22 @@ class TestEmployeeRequests(EmployeeCommon):
         # an agent still reads the note
         self.assertIn(self.note, self.env["mail.message"].with_user(self.agent).search(domain))
 
+    def test_files_of_internal_notes_hidden(self):
+        note = self.request.with_user(self.agent).message_post(
+            body="Logs attached",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+            attachments=[("internal.txt", b"root password")],
+        )
+        secret = note.sudo().attachment_ids
+        Attachment = self.env["ir.attachment"].with_user(self.employee)
+        found = Attachment.search([("res_model", "=", "spid.ticket"), ("res_id", "=", self.request.id)])
+        self.assertNotIn(secret, found)
+        with self.assertRaisesRegex(AccessError, "."):
+            secret.with_user(self.employee).read(["name", "raw"])
+        files = self.request.with_user(self.employee)._get_mail_thread_data_attachments()
+        self.assertNotIn(secret, files)
+
     def test_posts_a_public_comment_only(self):
         mine = self.request.with_user(self.employee)
         message = mine.message_post(body="Still black", message_type="comment", subtype_xmlid="mail.mt_note")
