@@ -243,6 +243,12 @@ class SpidTicket(models.Model):
                 clean["parent_id"] = message.id
         return clean
 
+    def action_spid_send_request(self):
+        """The request form's button: the form saved the new request before
+        calling it (a requester creates, never writes); nothing else to do."""
+        self.check_access("read")
+        return True
+
     # ------------------------------------------------------------------
     # The chatter: public messages and files only
     # ------------------------------------------------------------------

@@ -274,3 +274,19 @@ class TestEmployeeRequestsRpc(EmployeeCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("Laptop broken", response.text)
         self.assertNotIn("Badge lost", response.text)
+
+
+@tagged("post_install", "-at_install")
+class TestEmployeeRequestsTour(HttpCase):
+    """The employee's own way in, in Chromium: Helpdesk > My requests."""
+
+    def test_employee_opens_and_follows_a_request(self):
+        employee = new_test_user(self.env, "tour_emma", groups="base.group_user", name="Tour Emma")
+        self.env["spid.ticket"].with_user(employee).create({"name": "Tour old request"})
+        self.start_tour("/odoo", "spid_my_requests_tour", login="tour_emma")
+        ticket = self.env["spid.ticket"].search([("name", "=", "Tour my monitor flickers")])
+        self.assertEqual(ticket.partner_id, employee.partner_id)
+        self.assertEqual(ticket.editor_id, employee)
+        message = ticket.message_ids.filtered(lambda m: "Still flickering" in (m.body or ""))
+        self.assertEqual(message.author_id, employee.partner_id)
+        self.assertFalse(message.subtype_id.internal)
