@@ -45,11 +45,13 @@
         "report/spid_statistics_report.xml",
         "wizard/spid_statistics_wizard_views.xml",
         "views/spid_helpdesk_menus.xml",
+        "views/spid_my_requests_views.xml",
         "views/spid_ticket_job_views.xml",
     ],
     "demo": [
         "demo/spid_helpdesk_demo.xml",
         "demo/spid_sla_responses_demo.xml",
+        "demo/spid_access_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -36,7 +36,8 @@ MATRIX = {
     "spid.tariff":                   "-    r     r          r       rwcu    -      -",
     "spid.team":                     "r    r     r          rwcu    r       -      -",
     "spid.team.status.template":     "r    r     r          rwcu    r       -      -",
-    "spid.ticket":                   "-    rwc   rwcu       rwcu    rwcu    r      -",
+    # user: their own requests only (#19, employees as requesters; rule and field allowlist)
+    "spid.ticket":                   "rc   rwc   rwcu       rwcu    rwcu    r      -",
     "spid.ticket.category":          "r    r     r          rwcu    r       r      -",
     "spid.ticket.close.wizard":      "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.escalate.wizard":   "-    rwc   rwc        rwc     rwc     -      -",

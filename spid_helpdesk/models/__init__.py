@@ -19,6 +19,7 @@ from . import spid_ticket_type
 from . import spid_ticket_field_rule
 from . import spid_ticket
 from . import spid_ticket_mail
+from . import spid_ticket_employee
 from . import spid_ticket_autoclose
 from . import spid_ticket_limits
 from . import spid_ticket_merge

@@ -1,5 +1,5 @@
 from odoo import _, api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..internal import SYSTEM, switched
 
@@ -37,6 +37,61 @@ class IrAttachment(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_locked_ticket(self):
         self._spid_check_locked_tickets(self._spid_ticket_ids())
+
+    # ------------------------------------------------------------------
+    # Employees as requesters: the files of a ticket's public messages only
+    # ------------------------------------------------------------------
+
+    def check(self, mode, values=None):
+        result = super().check(mode, values=values)
+        if mode == "read" and self and self._spid_requester_caller() and self._spid_hidden_from_requester():
+            raise AccessError(_("Sorry, you are not allowed to access this document."))
+        return result
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result or operation != "read" or not self or not self._spid_requester_caller():
+            return result
+        hidden = self._spid_hidden_from_requester()
+        if hidden:
+            return hidden, lambda: AccessError(_("Sorry, you are not allowed to access this document."))
+        return None
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        query = super()._search(domain, offset=offset, limit=limit, order=order)
+        if not self._spid_requester_caller():
+            return query
+        found = self.browse(query.get_result_ids())
+        hidden = found._spid_hidden_from_requester()
+        return (found - hidden)._as_query(order) if hidden else query
+
+    def _spid_requester_caller(self):
+        return not self.env.su and self.env.user._spid_is_requester_only()
+
+    def _spid_hidden_from_requester(self):
+        """The files of tickets among `self` that an employee requester may
+        not read: those of internal notes and logs (Odoo lets internal users
+        read every file of a record they read), unless they uploaded it."""
+        files = self.sudo().filtered(
+            lambda attachment: attachment.res_model == "spid.ticket"
+            and attachment.create_uid.id != self.env.uid
+        )
+        if not files:
+            return self.browse()
+        public = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("attachment_ids", "in", files.ids),
+                    ("is_internal", "=", False),
+                    ("subtype_id", "!=", False),
+                    ("subtype_id.internal", "=", False),
+                ]
+            )
+        )
+        return self.browse((files - public.attachment_ids).ids)
 
     def _spid_is_system(self):
         return self.env.su and (self.env.user._is_superuser() or switched(self.env, SYSTEM))

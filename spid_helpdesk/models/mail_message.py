@@ -1,8 +1,28 @@
-from odoo import models
+from odoo import api, models
+
+# The messages of tickets an employee requester (an internal user without a
+# helpdesk group) may read: Odoo shows internal users every note of the
+# records they read, which would show them the agents' notes on their own
+# requests.
+REQUESTER_MESSAGE_DOMAIN = [
+    "|",
+    ("model", "!=", "spid.ticket"),
+    "&",
+    "&",
+    ("is_internal", "=", False),
+    ("subtype_id", "!=", False),
+    ("subtype_id.internal", "=", False),
+]
 
 
 class MailMessage(models.Model):
     _inherit = "mail.message"
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if not self.env.su and self.env.user._spid_is_requester_only():
+            domain = REQUESTER_MESSAGE_DOMAIN + list(domain)
+        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     def _get_forbidden_access(self, operation):
         """A customer never reads an internal message of a ticket by its id.
@@ -12,7 +32,10 @@ class MailMessage(models.Model):
         through mail.message.read. The rule here is the one Odoo already
         applies to their searches (`_get_search_domain_share`)."""
         forbidden = super()._get_forbidden_access(operation)
-        if self.env.su or self.env.user._is_internal():
+        # employees who only ask (no helpdesk group) are kept from the notes
+        # as customers are
+        user = self.env.user
+        if self.env.su or (user._is_internal() and not user._spid_is_requester_only()):
             return forbidden
         internal = (
             (self - forbidden)

@@ -87,6 +87,11 @@ class SpidTeam(models.Model):
         check_company=True,
         help="Category given to the tickets created by emails to this team's address.",
     )
+    default_type_id = fields.Many2one(
+        "spid.ticket.type",
+        string="Type of emails",
+        help="Type given to the tickets created by emails to this team's address (its alias's defaults).",
+    )
     email_from = fields.Char(
         string="Sender address",
         help="Address the team's emails to customers come from; empty = the team's alias or the company's.",
@@ -164,12 +169,16 @@ class SpidTeam(models.Model):
             defaults["team_id"] = self.id
             if self.default_category_id:
                 defaults["category_id"] = self.default_category_id.id
+            if self.default_type_id:
+                defaults["type_id"] = self.default_type_id.id
+            else:
+                defaults.pop("type_id", None)
             values["alias_defaults"] = repr(defaults)
         return values
 
     def write(self, vals):
         res = super().write(vals)
-        if "default_category_id" in vals:
+        if "default_category_id" in vals or "default_type_id" in vals:
             for team in self:
                 team.alias_id.sudo().write(team._alias_get_creation_values())
         return res

@@ -533,7 +533,7 @@ class SpidTicket(models.Model):
         ]
 
     @api.depends_context("uid")
-    @api.depends("team_id", "team_id.member_ids", "user_id", "participant_ids", "editor_id")
+    @api.depends("team_id", "team_id.member_ids", "user_id", "participant_ids", "editor_id", "type_id")
     def _compute_visible_to_agent_id(self):
         # one query for the batch, the same SQL as the rule: checking a page
         # of tickets in Python loads no team, participant or editor
@@ -556,8 +556,14 @@ class SpidTicket(models.Model):
         Team = self.env["spid.team"]
         # `id IN (subquery)` rather than the correlated EXISTS of a
         # many2many term: PostgreSQL costs it as the cheap hashed lookup it
-        # is, below its JIT thresholds
+        # is, below its JIT thresholds. A type handled by some teams or
+        # groups only (spid.ticket.type team_ids/group_ids) takes its
+        # tickets out of every other agent's sight: one more subquery.
         return [
+            "&",
+            "|",
+            ("type_id", "=", False),
+            ("type_id", "in", self.env["spid.ticket.type"]._spid_handled_types_sql(value)),
             "|",
             "|",
             "|",

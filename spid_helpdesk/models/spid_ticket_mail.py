@@ -130,6 +130,11 @@ class SpidTicket(models.Model):
             partner, confirmed = self.env["res.partner"]._spid_find_or_create_by_email(
                 msg_dict.get("email_from")
             )
+        employee = self._spid_employee_of(msg_dict.get("email_from"))
+        if employee and employee.partner_id != partner:
+            # an employee writing to the helpdesk asks as themselves (My
+            # requests), whichever contact shares their address
+            partner, confirmed = employee.partner_id, True
         values.setdefault("name", (msg_dict.get("subject") or "").strip() or _("(no subject)"))
         values.setdefault("description", html_sanitize(msg_dict.get("body") or ""))
         values.setdefault("channel", "email")
@@ -165,6 +170,19 @@ class SpidTicket(models.Model):
         )
         self._spid_follow_cc(msg_dict.get("cc"), sender)
         return res
+
+    @api.model
+    def _spid_employee_of(self, email_from):
+        """The internal user whose address sent an email (employees are
+        requesters too), or an empty recordset."""
+        email = email_normalize(email_from or "")
+        if not email:
+            return self.env["res.users"]
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search([("email_normalized", "=", email), ("share", "=", False)], order="id", limit=1)
+        )
 
     @api.model
     def _spid_requester_values(self, partner, confirmed):
@@ -404,7 +422,8 @@ class SpidTicket(models.Model):
         if len(self) == 1 and self.id and author_id is not False:
             author = self.env["res.partner"].browse(author_id) if author_id else self.env.user.partner_id
             user = self.env.user if author == self.env.user.partner_id else author.sudo().user_ids[:1]
-            if user and not user.share:
+            # an employee asking (no helpdesk group) writes as themselves
+            if user and not user.share and not user._spid_is_requester_only():
                 if email_from is not None and not self.env.su:
                     own = email_normalize(email_from) == author.sudo().email_normalized
                     email_from = None if own else email_from
@@ -548,7 +567,9 @@ class SpidTicket(models.Model):
         if message.message_type in ("comment", "email") and not switched(self.env, SLA_SYSTEM):
             public = not message.subtype_id.internal
             author_user = message.author_id.user_ids[:1]
-            by_agent = bool(author_user) and not author_user.share
+            by_agent = (
+                bool(author_user) and not author_user.share and not author_user._spid_is_requester_only()
+            )
             self.env["spid.ticket.sla"]._spid_follow_message(self, answered=public and by_agent)
             if public and self.filtered("auto_close_warned_date"):
                 self.sudo().write({"auto_close_warned_date": False})

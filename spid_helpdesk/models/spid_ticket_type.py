@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..internal import TYPE_OPTIONAL, switched
 
@@ -25,8 +26,36 @@ class SpidTicketType(models.Model):
         string="Allowed groups",
         help="Only users of these groups may give this type to a ticket; empty = everyone.",
     )
+    team_ids = fields.Many2many(
+        "spid.team",
+        "spid_ticket_type_team_rel",
+        "type_id",
+        "team_id",
+        string="Handled by teams",
+        help="Only the members of these teams (or of the groups below) read and handle tickets of this"
+        " type; supervisors see them all. Empty, with no group: every agent, as usual.",
+    )
+    group_ids = fields.Many2many(
+        "res.groups",
+        "spid_ticket_type_handler_group_rel",
+        "type_id",
+        "group_id",
+        string="Handled by groups",
+        help="Only the users of these groups (or the members of the teams above) read and handle tickets"
+        " of this type; supervisors see them all. Empty, with no team: every agent, as usual.",
+    )
     portal_selectable = fields.Boolean(
         string="Selectable on the portal", help="Customers may choose this type."
+    )
+    client_ids = fields.Many2many(
+        "res.partner",
+        "spid_ticket_type_client_rel",
+        "type_id",
+        "partner_id",
+        string="Clients",
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
+        help="On the portal, only the contacts of these clients may choose this type; empty = every"
+        " client.",
     )
     workorder_template = fields.Html(
         string="Work order text",
@@ -70,10 +99,14 @@ class SpidTicketType(models.Model):
             self._spid_check_workorder_template()
         return result
 
+    @api.depends_context("uid")
     def _compute_selectable_by_user(self):
         groups = self.env.user.groups_id
+        unhandled = self._spid_not_handled()
         for kind in self:
-            kind.selectable_by_user = not kind.allowed_group_ids or bool(kind.allowed_group_ids & groups)
+            kind.selectable_by_user = (
+                not kind.allowed_group_ids or bool(kind.allowed_group_ids & groups)
+            ) and kind not in unhandled
 
     def _search_selectable_by_user(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -83,6 +116,8 @@ class SpidTicketType(models.Model):
             ("allowed_group_ids", "=", False),
             ("allowed_group_ids", "in", self.env.user.groups_id.ids),
         ]
+        if self._spid_restricted_agent():
+            domain = ["&", *domain, ("id", "in", self._spid_handled_types_sql(self.env.uid))]
         if (operator == "=") == value:
             return domain
         return ["!", *domain]
@@ -152,11 +187,83 @@ class SpidTicketType(models.Model):
                         )
                     )
 
+    # ------------------------------------------------------------------
+    # Who handles tickets of a type (team_ids, group_ids)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _spid_handled_types_sql(self, uid):
+        """The ids of the types user `uid` may handle, as one SQL subquery:
+        the types without team and group, those of a team they belong to,
+        those of a group they are in (implied groups are in
+        res_groups_users_rel). The agent's record rule uses it."""
+        flushed = (
+            self._fields["team_ids"],
+            self._fields["group_ids"],
+            self.env["spid.team"]._fields["member_ids"],
+            self.env["res.users"]._fields["groups_id"],
+        )
+        return SQL(
+            """%s%s%s%s(SELECT kind.id FROM spid_ticket_type kind
+                 WHERE NOT EXISTS (SELECT 1 FROM spid_ticket_type_team_rel r WHERE r.type_id = kind.id)
+                   AND NOT EXISTS (SELECT 1 FROM spid_ticket_type_handler_group_rel r
+                                    WHERE r.type_id = kind.id)
+                UNION
+                SELECT r.type_id FROM spid_ticket_type_team_rel r
+                  JOIN spid_team_member_rel m ON m.team_id = r.team_id
+                 WHERE m.user_id = %s
+                UNION
+                SELECT r.type_id FROM spid_ticket_type_handler_group_rel r
+                  JOIN res_groups_users_rel g ON g.gid = r.group_id
+                 WHERE g.uid = %s)""",
+            *(SQL("", to_flush=field) for field in flushed),
+            uid,
+            uid,
+        )
+
+    @api.model
+    def _spid_restricted_agent(self):
+        """Whether the current user is an agent whom types may restrict (a
+        supervisor handles every type, the superuser too)."""
+        user = self.env.user
+        return (
+            not self.env.su
+            and user.has_group("spid_helpdesk.group_spid_agent")
+            and not user.has_group("spid_helpdesk.group_spid_supervisor")
+        )
+
+    def _spid_not_handled(self):
+        """The types of `self` the current agent may not handle."""
+        if not self._spid_restricted_agent():
+            return self.browse()
+        user = self.env.user.sudo()
+        return self.browse(
+            kind.id
+            for kind in self.sudo()
+            if (kind.team_ids or kind.group_ids)
+            and not (kind.team_ids.member_ids & user or kind.group_ids & user.groups_id)
+        )
+
+    def _spid_check_handled(self):
+        """Refuse the types the current agent may not handle: an agent never
+        creates a ticket of such a type nor moves one into it (its tickets
+        are hidden from them by the record rule)."""
+        refused = self._spid_not_handled()
+        if refused:
+            raise AccessError(
+                _(
+                    "Tickets of type %(type)s are handled by other teams: you may not give it to a ticket.",
+                    type=refused[0].sudo().name,
+                )
+            )
+
     def _spid_check_selectable(self):
         """Refuse a type reserved to groups the current user is not in (the
-        view's domain only hides it; this is the rule)."""
+        view's domain only hides it; this is the rule), or handled by teams
+        or groups the current agent is not in."""
         if self.env.su:
             return
+        self._spid_check_handled()
         groups = self.env.user.groups_id
         for kind in self.sudo():
             if kind.allowed_group_ids and not kind.allowed_group_ids & groups:

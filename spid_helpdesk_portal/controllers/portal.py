@@ -152,7 +152,9 @@ class SpidHelpdeskPortal(CustomerPortal):
             {
                 "page_name": "spid_ticket_new",
                 "categories": request.env["spid.ticket"]._spid_portal_categories(),
-                "types": request.env["spid.ticket.type"].sudo().search([("portal_selectable", "=", True)]),
+                "types": request.env["spid.ticket.type"]
+                .sudo()
+                .search(request.env["spid.ticket.type"]._spid_portal_domain(partner)),
                 "sites": request.env["res.partner"]
                 .sudo()
                 .search(request.env["res.partner"]._spid_site_domain(client)),

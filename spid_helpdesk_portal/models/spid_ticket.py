@@ -469,8 +469,9 @@ class SpidTicket(models.Model):
         """The type, category and site chosen on the portal form are ones the
         current portal user may choose."""
         client = self.env.user.partner_id.commercial_partner_id
-        if vals.get("type_id") and not self.env["spid.ticket.type"].sudo().search_count(
-            [("id", "=", vals["type_id"]), ("portal_selectable", "=", True)]
+        Type = self.env["spid.ticket.type"]
+        if vals.get("type_id") and not Type.sudo().search_count(
+            [("id", "=", vals["type_id"]), *Type._spid_portal_domain()]
         ):
             raise ValidationError(_("This type of request cannot be chosen here."))
         if vals.get("category_id") and vals["category_id"] not in self._spid_portal_categories().ids:

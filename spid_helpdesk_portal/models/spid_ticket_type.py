@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 # Custom-field kinds a customer can fill in on the portal form.
@@ -9,6 +9,19 @@ PORTAL_PROPERTY_TYPES = ("char", "text", "integer", "float", "date", "boolean", 
 
 class SpidTicketType(models.Model):
     _inherit = "spid.ticket.type"
+
+    @api.model
+    def _spid_portal_domain(self, partner=None):
+        """The types a customer may choose: selectable on the portal, for
+        every client or for theirs. The portal users' record rule says the
+        same."""
+        client = (partner or self.env.user.partner_id).commercial_partner_id
+        return [
+            ("portal_selectable", "=", True),
+            "|",
+            ("client_ids", "=", False),
+            ("client_ids", "in", client.ids),
+        ]
 
     def _spid_portal_property_definitions(self):
         """The custom fields of this type shown on the portal form."""
