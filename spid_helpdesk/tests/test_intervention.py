@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import JsonRpcMixin, SpidHelpdeskCommon, assert_query_budget
@@ -131,15 +131,32 @@ class TestIntervention(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
         self.assertFalse(units.exists())
         self.assertTrue(intervention.sudo().event_id, "planned again: back in the calendars")
 
-    def test_done_refused_on_locked_ticket(self):
+    def test_cancel_done_removes_its_time(self):
         intervention = self._plan()
-        intervention.write({"report": "<p>Done.</p>", "duration_done": 1})
+        self._done(intervention.with_user(self.agent))
+        units = intervention.workunit_ids
+        self.assertTrue(units)
+        intervention.with_user(self.agent).action_cancel()
+        self.assertEqual(intervention.state, "cancelled")
+        self.assertFalse(units.exists(), "a cancelled intervention creates nothing")
+        self.assertFalse(intervention.sudo().event_id)
+        with self.assertRaisesRegex(UserError, "Only a planned intervention"):
+            intervention.with_user(self.agent).action_done()
+
+    def test_done_and_reset_refused_on_locked_ticket(self):
+        done, planned = self._plan(), self._plan()
+        self._done(done.with_user(self.agent))
+        planned.write({"report": "<p>Done.</p>", "duration_done": 1})
         self.ticket.sudo().write(self._close_values(self.st_closed))
         self.ticket.sudo().action_lock()
         with self.assertRaisesRegex(UserError, "locked"):
-            intervention.with_user(self.agent).action_done()
+            planned.with_user(self.agent).action_done()
+        with self.assertRaisesRegex(UserError, "locked"):
+            done.with_user(self.agent).action_reset()
         with self.assertRaisesRegex(UserError, "locked"):
             self._plan()
+        self.assertEqual(done.state, "done")
+        self.assertTrue(done.workunit_ids)
 
     # ------------------------------------------------------------------
     # Signature
@@ -277,6 +294,9 @@ class TestIntervention(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
 
     @mute_logger("odoo.http")
     def test_other_team_agent_and_portal_refused(self):
+        new_test_user(
+            self.env, "hd_stranger", groups="base.group_portal", name="Otto", partner_id=self.other_contact.id
+        )
         intervention = self._plan()
         with self.assertRaises(AccessError):
             intervention.with_user(self.agent_other).read(["name"])
@@ -286,7 +306,7 @@ class TestIntervention(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
             self.env["spid.intervention"].with_user(self.agent_other).search([("id", "=", intervention.id)])
         )
         self.assertEqual(intervention.with_user(self.supervisor).read(["name"])[0]["id"], intervention.id)
-        for login in ("hd_agent_other", "hd_portal"):
+        for login in ("hd_agent_other", "hd_stranger"):
             answer = self._rpc(login, "spid.intervention", "read", [intervention.ids, ["name", "report"]])
             self.assertIn("error", answer, login)
             answer = self._rpc(
@@ -310,6 +330,24 @@ class TestIntervention(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
             self.assertIn("error", answer, login)
             answer = self._rpc(login, "spid.intervention.material", "search_read", [[]], {"fields": ["name"]})
             self.assertTrue("error" in answer or not answer["result"], login)
+        # in core the requester on the portal has no access at all; with the
+        # portal addon they may read their own, never write
+        for method, args in (
+            ("write", [intervention.ids, {"report": "<p>Forged</p>"}]),
+            ("create", [{"ticket_id": self.ticket.id, "date_planned": "2030-01-01 10:00:00"}]),
+            ("unlink", [intervention.ids]),
+            ("action_done", [intervention.ids]),
+            ("action_cancel", [intervention.ids]),
+        ):
+            answer = self._rpc(
+                "hd_portal", "spid.intervention", method, args, {"context": {"spid_system": True}}
+            )
+            self.assertIn("error", answer, method)
+        if "spid_helpdesk_portal" not in self.env.registry._init_modules:
+            answer = self._rpc("hd_portal", "spid.intervention", "read", [intervention.ids, ["name"]])
+            self.assertIn("error", answer)
+        self.assertEqual(intervention.state, "planned")
+        self.assertFalse(intervention.report)
         # the ticket's agent over RPC works as in the form
         answer = self._rpc("hd_agent", "spid.intervention", "read", [intervention.ids, ["name"]])
         self.assertEqual(answer["result"][0]["name"], intervention.name)
