@@ -3,10 +3,11 @@ from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import JsonRpcMixin, SpidHelpdeskCommon, assert_query_budget
+from .test_performance_read import view_spec
 
 # 1x1 transparent PNG: what the portal's signature widget sends, smaller
 SIGNATURE = base64.b64encode(
@@ -86,6 +87,33 @@ class TestIntervention(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
         self.assertFalse(intervention.event_id)
         self.assertFalse(event.exists())
         self.assertFalse(intervention.workunit_ids, "a cancelled intervention creates nothing")
+
+    def test_plan_from_the_ticket_form(self):
+        """The ticket's button opens the form the agent saves as the web
+        client does (onchanges, only the fields it may write), and the
+        intervention's views read as the agent."""
+        action = self.ticket.with_user(self.agent).action_plan_intervention()
+        Intervention = self.env["spid.intervention"].with_user(self.agent).with_context(action["context"])
+        with Form(Intervention) as form:
+            self.assertEqual(form.site_id, self.site)
+            form.date_planned = self.when
+            form.duration_planned = 1.5
+        intervention = form.record
+        self.assertEqual(intervention.ticket_id, self.ticket)
+        self.assertEqual(intervention.user_ids, self.agent)
+        self.assertTrue(intervention.sudo().event_id)
+        with Form(intervention) as form:
+            form.report = "<p>Cleaned.</p>"
+            form.duration_done = 1
+        intervention.action_done()
+        for view_type in ("form", "list", "calendar"):
+            spec = view_spec(Intervention, view_type)
+            self.assertEqual(Intervention.browse(intervention.id).web_read(spec)[0]["state"], "done")
+        answer = self.ticket.with_user(self.agent).action_view_interventions()
+        self.assertEqual(
+            self.env["spid.intervention"].with_user(self.agent).search(answer["domain"]), intervention
+        )
+        self.assertEqual(self.ticket.with_user(self.agent).intervention_count, 1)
 
     def test_site_must_belong_to_client(self):
         elsewhere = self.env["res.partner"].create({"name": "Depot", "parent_id": self.other_client.id})
