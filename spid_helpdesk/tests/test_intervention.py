@@ -115,6 +115,32 @@ class TestIntervention(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
         )
         self.assertEqual(self.ticket.with_user(self.agent).intervention_count, 1)
 
+    def test_batch_plan_each_its_own_technicians(self):
+        first, second = (
+            self.env["spid.intervention"]
+            .with_user(self.agent)
+            .create(
+                [
+                    {
+                        "ticket_id": self.ticket.id,
+                        "date_planned": self.when,
+                        "user_ids": [(6, 0, self.agent.ids)],
+                    },
+                    {
+                        "ticket_id": self.ticket.id,
+                        "date_planned": self.when + timedelta(days=1),
+                        "user_ids": [(6, 0, self.agent_2.ids)],
+                    },
+                ]
+            )
+        )
+        self.assertNotEqual(first.name, second.name)
+        self.assertEqual(first.sudo().event_id.partner_ids, self.agent.partner_id)
+        self.assertEqual(second.sudo().event_id.partner_ids, self.agent_2.partner_id)
+        self.assertNotIn(self.agent_2.partner_id, first.message_partner_ids)
+        self.assertIn(self.agent_2.partner_id, second.message_partner_ids)
+        self.assertEqual(self.ticket.intervention_ids, first | second)
+
     def test_site_must_belong_to_client(self):
         elsewhere = self.env["res.partner"].create({"name": "Depot", "parent_id": self.other_client.id})
         with self.assertRaisesRegex(ValidationError, "not an address of the client"):
