@@ -93,7 +93,7 @@ class TestIntervention(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
         client does (onchanges, only the fields it may write), and the
         intervention's views read as the agent."""
         action = self.ticket.with_user(self.agent).action_plan_intervention()
-        Intervention = self.env["spid.intervention"].with_user(self.agent).with_context(action["context"])
+        Intervention = self.env["spid.intervention"].with_user(self.agent).with_context(**action["context"])
         with Form(Intervention) as form:
             self.assertEqual(form.site_id, self.site)
             form.date_planned = self.when
