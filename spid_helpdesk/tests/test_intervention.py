@@ -300,6 +300,13 @@ class TestIntervention(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
             )
             self.assertIn("error", answer, field)
         self.assertEqual(intervention.report, "<p>Replaced the fuser.</p>")
+        # duplicated (a follow-up visit): a new planned one, nothing of the signature
+        follow_up = intervention.with_user(self.agent).copy({"date_planned": self.when + timedelta(days=7)})
+        self.assertEqual(follow_up.state, "planned")
+        self.assertFalse(follow_up.signature or follow_up.signed_by or follow_up.workunit_ids)
+        self.assertNotEqual(follow_up.name, intervention.name)
+        self.assertEqual(follow_up.material_ids.mapped("name"), ["Cable"])
+        self.assertTrue(follow_up.sudo().event_id)
 
     def test_system_fields_refused(self):
         intervention = self._plan()
