@@ -32,6 +32,7 @@
         "wizard/spid_ticket_split_wizard_views.xml",
         "views/spid_ticket_views.xml",
         "views/spid_workunit_views.xml",
+        "views/spid_intervention_views.xml",
         "views/spid_ticket_status_views.xml",
         "views/spid_ticket_transition_views.xml",
         "views/spid_ticket_category_views.xml",
@@ -42,6 +43,7 @@
         "views/res_config_settings_views.xml",
         "views/spid_report_views.xml",
         "report/spid_workorder_report.xml",
+        "report/spid_intervention_report.xml",
         "report/spid_statistics_report.xml",
         "wizard/spid_statistics_wizard_views.xml",
         "views/spid_helpdesk_menus.xml",
@@ -52,6 +54,7 @@
         "demo/spid_helpdesk_demo.xml",
         "demo/spid_sla_responses_demo.xml",
         "demo/spid_access_demo.xml",
+        "demo/spid_intervention_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -44,6 +44,7 @@ SYSTEM_ONLY = {
     # service levels, totals, statistics
     "sla_status", "sla_deadline", "sla_compliance", "sla_at_risk", "total_hours", "workunit_count",
     "statistics_html", "duration_tracking", "calendar_event_ids", "calendar_event_count",
+    "intervention_count",
     # the figures of the ticket analysis
     "reopen_count", "sla_done_count", "sla_met_count", "sla_response_done", "sla_response_hours",
     "sla_resolution_done", "sla_resolution_hours", "sla_responses_done_count", "sla_responses_met_count",

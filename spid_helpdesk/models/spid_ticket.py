@@ -390,6 +390,8 @@ class SpidTicket(models.Model):
 
     # Work
     workunit_ids = fields.One2many("spid.workunit", "ticket_id", string="Work units")
+    intervention_ids = fields.One2many("spid.intervention", "ticket_id", string="Interventions")
+    intervention_count = fields.Integer(compute="_compute_intervention_count")
     total_hours = fields.Float(
         string="Time spent", compute="_compute_total_hours", store=True, help="Hours of all work units."
     )
@@ -609,6 +611,31 @@ class SpidTicket(models.Model):
                 ticket.closed_edit = "all"
             else:
                 ticket.closed_edit = "reclassify" if policy == "reclassify" else "none"
+
+    @api.depends("intervention_ids")
+    def _compute_intervention_count(self):
+        # from the list the form reads anyway: no query of its own
+        for ticket in self:
+            ticket.intervention_count = len(ticket.intervention_ids)
+
+    def action_plan_intervention(self):
+        """The form of a new intervention for this ticket."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Plan an intervention"),
+            "res_model": "spid.intervention",
+            "view_mode": "form",
+            "target": "current",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def action_view_interventions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("spid_helpdesk.spid_intervention_action")
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
 
     def action_print_workorder(self):
         return self.env.ref("spid_helpdesk.action_report_spid_workorder").report_action(self)

@@ -24,3 +24,4 @@ from . import test_followers_roles
 from . import test_sla_responses
 from . import test_workflow_options
 from . import test_import_dates
+from . import test_intervention
