@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "data/mail_message_subtype_data.xml",
         "views/spid_ticket_portal_templates.xml",
+        "views/spid_intervention_portal_templates.xml",
         "views/spid_ticket_views.xml",
     ],
     "assets": {

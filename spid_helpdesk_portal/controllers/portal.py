@@ -146,6 +146,7 @@ class SpidHelpdeskPortal(CustomerPortal):
             "ticket": ticket,
             "workunits": workunits,
             "workunit_files": workunits._spid_portal_files(),
+            "interventions": ticket.intervention_ids.filtered(lambda i: i.state != "cancelled"),
             "answers": ticket._spid_portal_answers(),
             "page_name": "spid_ticket",
             "error": error,
