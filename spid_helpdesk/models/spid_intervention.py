@@ -1,5 +1,6 @@
 import base64
 import binascii
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -214,6 +215,7 @@ class SpidIntervention(models.Model):
             super(SpidIntervention, with_switch(self, SYSTEM)).create(vals_list).with_env(self.env)
         )
         interventions._spid_sync_events()
+        interventions._spid_subscribe_technicians()
         return interventions
 
     def write(self, vals):
@@ -221,6 +223,8 @@ class SpidIntervention(models.Model):
         result = super().write(vals)
         if {"date_planned", "duration_planned", "user_ids", "ticket_id", "site_id"} & set(vals):
             self._spid_sync_events()
+        if "user_ids" in vals:
+            self._spid_subscribe_technicians()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -320,7 +324,15 @@ class SpidIntervention(models.Model):
             events = Event.create([intervention._spid_event_values() for intervention in to_create])
             for intervention, event in zip(to_create, events, strict=True):
                 with_switch(intervention, SYSTEM).event_id = event
-        planned.message_subscribe(partner_ids=planned.user_ids.partner_id.ids)
+
+    def _spid_subscribe_technicians(self):
+        """The technicians follow their interventions (Odoo's notice of the
+        visit, instead of calendar invitations), one call per team of them."""
+        by_technicians = defaultdict(lambda: self.browse())
+        for intervention in self:
+            by_technicians[intervention.user_ids] |= intervention
+        for users, interventions in by_technicians.items():
+            interventions.message_subscribe(partner_ids=users.partner_id.ids)
 
     # ------------------------------------------------------------------
     # Actions
