@@ -649,6 +649,8 @@ class SpidTicket(models.Model):
         description = values.get("description") or ""
         if not isinstance(description, str):
             raise ValidationError(_("Invalid description."))
+        # browsers post a text area's line breaks as CRLF
+        description = description.replace("\r\n", "\n").replace("\r", "\n")
         vals = {}
         if name.strip() != self.name:
             vals["name"] = name.strip()

@@ -108,6 +108,17 @@ class TestPortalEdit(JsonRpcMixin, SpidPortalCommon):
                   prop_brand="canon")  # fmt: skip
         self.assertEqual(len(self.ticket.message_ids.filtered(lambda m: m.id > message.id)), 0)
 
+    def test_untouched_description_keeps_its_formatting(self):
+        """An email's description, shown as text in the form and posted back
+        untouched (with the browser's CRLF line breaks), is not rewritten."""
+        self.ticket.description = "<p>First line</p><p><b>Second</b> line</p>"
+        self.authenticate("edit_anna", "edit_anna")
+        page = self.get(f"/my/tickets/{self.ticket.id}").text
+        shown = page.split('id="spid_edit_description"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+        self.edit(self.ticket, name="Renamed", description=shown.replace("\n", "\r\n"))
+        self.assertEqual(self.ticket.name, "Renamed")
+        self.assertIn("<b>Second</b>", str(self.ticket.description))
+
     def test_empty_custom_field_is_cleared_and_others_kept(self):
         self.edit(self.ticket, "edit_anna", prop_serial="", prop_brand="hp")
         self.assertEqual(self.ticket.properties.get("serial"), False)
