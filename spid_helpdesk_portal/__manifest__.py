@@ -10,7 +10,9 @@
     "data": [
         "security/spid_helpdesk_portal_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_message_subtype_data.xml",
         "views/spid_ticket_portal_templates.xml",
+        "views/spid_intervention_portal_templates.xml",
         "views/spid_ticket_views.xml",
     ],
     "assets": {

@@ -3,6 +3,7 @@ from werkzeug.urls import url_encode
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools import html2plaintext
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -25,6 +26,7 @@ def error_messages():
             "This ticket cannot be reopened: say what is still wrong. A locked ticket cannot be reopened."
         ),
         "denied": _("Only the requester of the ticket can do this."),
+        "edit": _("This request can no longer be edited: it is closed or locked."),
     }
 
 
@@ -128,21 +130,52 @@ class SpidHelpdeskPortal(CustomerPortal):
         ticket = self._spid_ticket_or_404(ticket_id, access_token)
         if ticket is None:
             return request.not_found()
+        return self._spid_render_ticket(
+            ticket, access_token, error_messages().get(error) if isinstance(error, str) else None
+        )
+
+    def _spid_render_ticket(self, ticket, access_token=None, error=None, edit_values=None):
+        """The ticket's page; `edit_values`: what the customer just posted in
+        the edit form, shown again (open) with `error`."""
         workunits = ticket._spid_portal_workunits()
+        is_requester = ticket.partner_id == request.env.user.partner_id
+        # _document_check_access answers as superuser: asked as the visitor
+        can_edit = ticket.with_env(request.env)._spid_portal_can_edit()
+        rating_token = ticket._spid_portal_rating_token() if ticket.is_closed and is_requester else False
         values = self._get_page_view_values(ticket, access_token, {
             "ticket": ticket,
             "workunits": workunits,
             "workunit_files": workunits._spid_portal_files(),
+            "interventions": ticket.intervention_ids.filtered(lambda i: i.state != "cancelled"),
             "answers": ticket._spid_portal_answers(),
             "page_name": "spid_ticket",
-            "error": error_messages().get(error) if isinstance(error, str) else None,
-            "can_act": ticket.partner_id == request.env.user.partner_id,
+            "error": error,
+            "can_act": is_requester,
+            "can_edit": can_edit,
+            "edit": self._spid_edit_form_values(ticket, edit_values) if can_edit else None,
             "show_time": ticket.client_id.spid_portal_show_time,
-            "rating_token": ticket._spid_portal_rating_token()
-            if ticket.is_closed and ticket.partner_id == request.env.user.partner_id
-            else False,
+            "rating_token": rating_token,
         }, "my_tickets_history", False)  # fmt: skip
         return request.render("spid_helpdesk_portal.portal_my_ticket", values)
+
+    def _spid_edit_form_values(self, ticket, posted=None):
+        """The edit form's values: the ticket's own, or those just posted."""
+        ticket = ticket.sudo()
+        if posted is not None:
+            values = {key: value for key, value in posted.items() if isinstance(value, str)}
+            return {"open": True, "values": values}
+        values = {
+            "name": ticket.name,
+            "urgency": ticket.urgency,
+            "description": html2plaintext(ticket.description or "").strip(),
+        }
+        if ticket.type_id:
+            answers = ticket.properties or {}
+            for definition in ticket.type_id._spid_portal_property_definitions():
+                value = answers.get(definition["name"])
+                if value not in (None, False, "") or definition["type"] == "boolean":
+                    values[f"prop_{definition['name']}"] = "1" if value is True else str(value or "")
+        return {"open": False, "values": values}
 
     def _spid_render_new_ticket_form(self, error=None, values=None):
         partner = request.env.user.partner_id
@@ -214,3 +247,27 @@ class SpidHelpdeskPortal(CustomerPortal):
     )
     def portal_ticket_reopen(self, ticket_id, reason="", **kw):
         return self._spid_post_action(ticket_id, "reopen", lambda t: t._spid_portal_reopen(reason))
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>/edit"], type="http", auth="user", methods=["POST"], website=True
+    )
+    def portal_ticket_edit(self, ticket_id, **post):
+        """The requester corrects their open request; a refused value shows
+        the form again with what they typed and why."""
+        ticket = self._spid_ticket_or_404(ticket_id)
+        if ticket is None or request.env.user._is_public():
+            return request.not_found()
+        post.pop("csrf_token", None)
+        try:
+            # as the customer: the model method checks who asks
+            request.env["spid.ticket"].browse(ticket_id)._spid_portal_edit(post)
+        except AccessError:  # before UserError, its parent
+            request.env.cr.rollback()
+            return request.redirect(f"/my/tickets/{ticket_id}?{url_encode({'error': 'denied'})}")
+        except ValidationError as error:
+            request.env.cr.rollback()
+            return self._spid_render_ticket(ticket, error=error.args[0], edit_values=post)
+        except UserError:
+            request.env.cr.rollback()
+            return request.redirect(f"/my/tickets/{ticket_id}?{url_encode({'error': 'edit'})}")
+        return request.redirect(f"/my/tickets/{ticket_id}")

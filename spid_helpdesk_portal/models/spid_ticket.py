@@ -3,11 +3,15 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_date, plaintext2html
+from odoo.tools import format_date, html2plaintext, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
 # What a customer may fill in when opening a ticket from the portal.
 PORTAL_CREATE_FIELDS = ("name", "description", "category_id", "type_id", "site_id", "urgency")
+# What the requester may correct on their open request from the portal (the
+# custom fields: only those of the type that the portal form shows).
+PORTAL_EDIT_FIELDS = ("name", "description", "urgency", "properties")
+URGENCIES = ("0", "1", "2", "3")
 
 # The fields of a ticket that a share user (portal customer, or a visitor
 # holding a token) may read, search and sort on: what the portal pages show.
@@ -361,12 +365,13 @@ class SpidTicket(models.Model):
     @api.model
     def _spid_portal_subtypes(self):
         """The messages of a ticket's portal conversation: comments, the
-        status emails sent to the requester and the public work units (with
-        their files), as the customer was emailed them."""
+        status emails sent to the requester, the public work units (with
+        their files), as the customer was emailed them, and their own edits."""
         return (
             self.env.ref("mail.mt_comment")
             | self.env.ref("spid_helpdesk.mt_customer_email")
             | self.env.ref("spid_helpdesk.mt_workunit_public")
+            | self.env.ref("spid_helpdesk_portal.mt_ticket_edited")
         )
 
     @api.model
@@ -460,7 +465,7 @@ class SpidTicket(models.Model):
                     raise ValidationError(_("Invalid value for %s.", key)) from error
                 if not 0 < vals[key] <= MAX_RECORD_ID:
                     raise ValidationError(_("Invalid value for %s.", key))
-        if vals.get("urgency") not in (None, "0", "1", "2", "3"):
+        if vals.get("urgency") is not None and vals["urgency"] not in URGENCIES:
             raise ValidationError(_("Invalid urgency."))
         return vals
 
@@ -577,6 +582,98 @@ class SpidTicket(models.Model):
                     "epilogue": _("Closed by the requester from the portal."),
                 }
             )
+
+    def _spid_portal_can_edit(self):
+        """The current user may correct this request on the portal: they are
+        its requester, and it is neither closed nor locked."""
+        self.ensure_one()
+        ticket = self.sudo()
+        user = self.env.user
+        return (
+            not user._is_public()
+            and ticket.partner_id == user.partner_id
+            and not ticket.is_closed
+            and not ticket.is_locked
+        )
+
+    def _spid_portal_edit(self, values):
+        """The requester corrects the title, description, urgency and the
+        type's portal custom fields of their open request, from the portal's
+        edit form. Only those fields are written, checked; the changes are
+        tracked in one public message of the customer. Nothing is written
+        when a value is refused. Returns whether anything changed."""
+        self.ensure_one()
+        self._spid_portal_check()
+        ticket = self.sudo()
+        if ticket.partner_id != self.env.user.partner_id:
+            raise AccessError(_("Only the requester can edit the request."))
+        if ticket.is_locked:
+            raise UserError(_("Ticket %s is locked: it can no longer be changed.", ticket.reference))
+        if ticket.is_closed:
+            raise UserError(_("Ticket %s is closed: reopen it to change it.", ticket.reference))
+        vals = ticket._spid_portal_edit_values(clean_form_values(values))
+        if not vals:
+            return False
+        initial = {name: ticket[name] for name in vals}
+        # tracked here rather than by the write: one public message of the
+        # customer, which their portal conversation shows (a tracking note is
+        # internal), carrying the same tracking values for the agents
+        ticket.with_context(mail_notrack=True).write(vals)
+        tracked = ticket.fields_get(list(vals), attributes=("string", "type", "selection", "currency_field"))
+        changes, tracking_values = ticket._mail_track(tracked, initial)
+        if not changes:
+            return False
+        ticket.message_post(
+            body=_(
+                "Request edited: %(fields)s",
+                fields=", ".join(tracked[name]["string"] for name in PORTAL_EDIT_FIELDS if name in changes),
+            ),
+            message_type="comment",
+            subtype_xmlid="spid_helpdesk_portal.mt_ticket_edited",
+            author_id=self.env.user.partner_id.id,
+            tracking_value_ids=tracking_values,
+        )
+        return True
+
+    def _spid_portal_edit_values(self, values):
+        """The changed values among PORTAL_EDIT_FIELDS from the edit form's
+        cleaned `values`: a title, an urgency of the selection, the
+        description typed as text, the type's portal custom fields (a field
+        left empty is cleared; the type's other custom fields are kept)."""
+        self.ensure_one()
+        name = values.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError(_("Give your request a title."))
+        urgency = values.get("urgency")
+        if urgency not in URGENCIES:
+            raise ValidationError(_("Invalid urgency."))
+        description = values.get("description") or ""
+        if not isinstance(description, str):
+            raise ValidationError(_("Invalid description."))
+        # browsers post a text area's line breaks as CRLF
+        description = description.replace("\r\n", "\n").replace("\r", "\n")
+        vals = {}
+        if name.strip() != self.name:
+            vals["name"] = name.strip()
+        if urgency != self.urgency:
+            vals["urgency"] = urgency
+        # shown as text in the form: rewritten only when the text changed,
+        # so that an email's formatting stays when the customer keeps it
+        if description.strip() != html2plaintext(self.description or "").strip():
+            vals["description"] = plaintext2html(description.strip()) if description.strip() else False
+        if self.type_id:
+            current = dict(self.properties or {})
+            answers = self.type_id._spid_portal_properties(values)
+            properties = dict(current)
+            for definition in self.type_id._spid_portal_property_definitions():
+                key = definition["name"]
+                if key in answers:
+                    properties[key] = answers[key]
+                elif current.get(key) not in (None, False, ""):
+                    properties[key] = False
+            if properties != current:
+                vals["properties"] = properties
+        return vals
 
     def _spid_portal_reopen(self, reason):
         self._spid_portal_check()

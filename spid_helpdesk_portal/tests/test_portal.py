@@ -17,7 +17,9 @@ from .common import SpidPortalCommon
 PORTAL_LIST_BUDGET = 13
 # +1 (issue #18): the files of the page's public work units (their relation),
 # read once for all the units
-PORTAL_PAGE_BUDGET = 15
+# +1 (issue #19): the ticket's interventions (one SELECT on spid_intervention
+# by ticket, the states and dates of the list read with it)
+PORTAL_PAGE_BUDGET = 16
 
 
 @tagged("post_install", "-at_install")

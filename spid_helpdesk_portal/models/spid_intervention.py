@@ -1,0 +1,154 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
+
+# The fields of an intervention that a share user (portal customer, or a
+# visitor holding its link) may read, search and sort on: what the signature
+# page shows. The instructions, the work units, the calendar event, the
+# materials' table and the signature image stay out (the page reads them for
+# the customer); every field other addons add later is refused too.
+PORTAL_READABLE_FIELDS = frozenset(
+    {
+        "id",
+        "display_name",
+        "name",
+        "ticket_id",
+        "client_id",
+        "partner_id",
+        "company_id",
+        "site_id",
+        "user_ids",
+        "date_planned",
+        "duration_planned",
+        "date_end_planned",
+        "report",
+        "duration_done",
+        "state",
+        "signed_by",
+        "signed_on",
+        "access_url",
+    }
+)
+PORTAL_DEFAULT_ORDER = "id desc"
+# Written on a signed intervention, which is otherwise final: the link's
+# token (made when a page shows its URL) and the signed report, by the
+# signature itself.
+WRITABLE_WHEN_SIGNED = {"access_token", "signed_report_id"}
+
+
+class SpidIntervention(models.Model):
+    _name = "spid.intervention"
+    _inherit = ["spid.intervention", "portal.mixin"]
+
+    signed_report_id = fields.Many2one(
+        "ir.attachment",
+        string="Signed report",
+        readonly=True,
+        copy=False,
+        help="The PDF of the signed report, attached to the ticket when the customer signed.",
+    )
+
+    # ------------------------------------------------------------------
+    # What a share user may read (as the ticket does)
+    # ------------------------------------------------------------------
+
+    def _spid_share_caller(self):
+        return not self.env.su and self.env.user.share
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        if self._spid_share_caller():
+            if not field_names:
+                return [
+                    name
+                    for name in super().check_field_access_rights(operation, field_names)
+                    if name in PORTAL_READABLE_FIELDS
+                ]
+            refused = sorted(
+                name for name in field_names if name in self._fields and name not in PORTAL_READABLE_FIELDS
+            )
+            if refused:
+                raise AccessError(
+                    _("You cannot read these fields of interventions: %(fields)s", fields=", ".join(refused))
+                )
+        return super().check_field_access_rights(operation, field_names)
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        if self._spid_share_caller():
+            field_names = [name for name in field_names if name in PORTAL_READABLE_FIELDS]
+        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        result = super().fields_get(allfields=allfields, attributes=attributes)
+        if self._spid_share_caller():
+            result = {name: value for name, value in result.items() if name in PORTAL_READABLE_FIELDS}
+        return result
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if self._spid_share_caller():
+            if order == self._order:
+                order = PORTAL_DEFAULT_ORDER
+            # the ticket's own check: readable fields only, in domains and orders
+            refused = set()
+            for leaf in domain or ():
+                if isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(leaf[0], str):
+                    name = leaf[0].split(".", 1)[0]
+                    if name not in PORTAL_READABLE_FIELDS:
+                        refused.add(name)
+            for part in (order or "").split(","):
+                words = part.split()
+                if words:
+                    name = words[0].strip('"').split(".", 1)[0].split(":", 1)[0]
+                    if name not in PORTAL_READABLE_FIELDS:
+                        refused.add(name)
+            if refused:
+                raise AccessError(
+                    _(
+                        "You cannot search or sort interventions on: %(fields)s",
+                        fields=", ".join(sorted(refused)),
+                    )
+                )
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def onchange(self, values, field_names, fields_spec):
+        if self._spid_share_caller():
+            raise AccessError(_("Customers do not edit interventions in forms."))
+        return super().onchange(values, field_names, fields_spec)
+
+    # ------------------------------------------------------------------
+    # Portal
+    # ------------------------------------------------------------------
+
+    def _compute_access_url(self):
+        res = super()._compute_access_url()
+        for intervention in self:
+            intervention.access_url = f"/my/interventions/{intervention.id}"
+        return res
+
+    @api.depends("state")
+    def _compute_may_send_for_signature(self):
+        # the page exists; its link (and token) is made when it is sent
+        for intervention in self:
+            intervention.may_send_for_signature = intervention.state == "done"
+
+    def _spid_signature_url(self):
+        """The signature page, with the token that opens it from an email."""
+        self.ensure_one()
+        return self.get_base_url() + self.get_portal_url()
+
+    def _spid_check_editable(self, vals):
+        return super()._spid_check_editable(
+            {name: value for name, value in vals.items() if name not in WRITABLE_WHEN_SIGNED}
+        )
+
+    def _spid_sign(self, name, signature):
+        attachment = super()._spid_sign(name, signature)
+        with_switch(self.sudo(), SYSTEM).write({"signed_report_id": attachment.id})
+        return attachment
+
+    def _spid_portal_materials(self):
+        self.ensure_one()
+        return self.sudo().material_ids
