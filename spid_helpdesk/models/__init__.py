@@ -32,6 +32,7 @@ from . import spid_ticket_sla
 from . import spid_ticket_link
 from . import spid_ticket_history_mixin
 from . import spid_workunit
+from . import spid_intervention
 from . import spid_agent_objective
 from . import spid_ticket_rating
 from . import spid_demo

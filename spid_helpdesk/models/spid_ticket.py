@@ -334,6 +334,8 @@ class SpidTicket(models.Model):
 
     # Work
     workunit_ids = fields.One2many("spid.workunit", "ticket_id", string="Work units")
+    intervention_ids = fields.One2many("spid.intervention", "ticket_id", string="Interventions")
+    intervention_count = fields.Integer(compute="_compute_intervention_count")
     total_hours = fields.Float(
         string="Time spent", compute="_compute_total_hours", store=True, help="Hours of all work units."
     )
@@ -537,6 +539,34 @@ class SpidTicket(models.Model):
             ticket.allowed_status_ids = ticket.status_id | allowed[ticket]
             ticket.can_close = any(allowed[ticket].mapped("is_closed")) and not ticket.is_closed
             ticket.can_take = ticket.user_id != self.env.user and not ticket._spid_take_refusal()
+
+    def _compute_intervention_count(self):
+        counts = dict(
+            self.env["spid.intervention"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.intervention_count = counts.get(ticket._origin, 0)
+
+    def action_plan_intervention(self):
+        """The form of a new intervention for this ticket."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Plan an intervention"),
+            "res_model": "spid.intervention",
+            "view_mode": "form",
+            "target": "current",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def action_view_interventions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("spid_helpdesk.spid_intervention_action")
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
 
     def action_print_workorder(self):
         return self.env.ref("spid_helpdesk.action_report_spid_workorder").report_action(self)

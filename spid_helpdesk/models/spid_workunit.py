@@ -76,6 +76,14 @@ class SpidWorkunit(models.Model):
         " conversation (to the customer for a public unit, by email and on the portal; never for an"
         " internal one).",
     )
+    intervention_id = fields.Many2one(
+        "spid.intervention",
+        string="Intervention",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The intervention whose time on site this unit logs.",
+    )
     client_id = fields.Many2one(related="ticket_id.client_id", store=True, index=True)
     team_id = fields.Many2one(related="ticket_id.team_id", store=True)
     # stored for the time analysis (spid.workunit.report), which then reads

@@ -22,3 +22,4 @@ from . import test_workunit_attachments
 from . import test_workorder_template
 from . import test_followers_roles
 from . import test_sla_responses
+from . import test_intervention
