@@ -66,7 +66,9 @@ class SpidTurnoverReport(models.Model):
                    -l.balance AS amount,
                    -l.balance AS amount_invoiced,
                    0.0 AS amount_to_invoice,
-                   CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END * t.billable_hours AS hours,
+                   CASE WHEN l.spid_intervention_id IS NOT NULL THEN 0.0
+                        WHEN m.move_type = 'out_refund' THEN -1 * t.billable_hours
+                        ELSE t.billable_hours END AS hours,
                    0.0 AS cost,
                    -l.balance AS margin
               FROM account_move_line l
