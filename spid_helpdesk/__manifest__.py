@@ -53,6 +53,7 @@
     "demo": [
         "demo/spid_helpdesk_demo.xml",
         "demo/spid_sla_responses_demo.xml",
+        "demo/spid_intervention_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -298,7 +298,6 @@ class SpidIntervention(models.Model):
             "res_model_id": self.env["ir.model"]._get_id(self._name),
             "res_id": self.id,
             "user_id": (self.user_ids[:1] or self.env.user).id,
-            "privacy": "private",
         }
 
     def _spid_sync_events(self):
@@ -467,8 +466,10 @@ class SpidIntervention(models.Model):
             )
         )
         attachment.generate_access_token()
-        author = intervention.user_ids[:1].partner_id or ticket.user_id.partner_id
-        ticket.sudo().message_post(
+        # told by the technician (in the team's voice), not by the signer:
+        # Odoo leaves the current user out of a message's recipients
+        technician = intervention.user_ids.filtered("active")[:1] or ticket.user_id or self.env.user
+        ticket.with_user(technician).sudo().message_post(
             body=Markup("<p>%s</p>")
             % _(
                 "The report of intervention %(name)s was signed by %(signer)s on %(date)s: the signed PDF is"
@@ -479,7 +480,6 @@ class SpidIntervention(models.Model):
             ),
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            author_id=author.id or None,
             partner_ids=ticket.partner_id.ids,
             attachment_ids=attachment.ids,
         )

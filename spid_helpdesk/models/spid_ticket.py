@@ -540,14 +540,11 @@ class SpidTicket(models.Model):
             ticket.can_close = any(allowed[ticket].mapped("is_closed")) and not ticket.is_closed
             ticket.can_take = ticket.user_id != self.env.user and not ticket._spid_take_refusal()
 
+    @api.depends("intervention_ids")
     def _compute_intervention_count(self):
-        counts = dict(
-            self.env["spid.intervention"]._read_group(
-                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
-            )
-        )
+        # from the list the form reads anyway: no query of its own
         for ticket in self:
-            ticket.intervention_count = counts.get(ticket._origin, 0)
+            ticket.intervention_count = len(ticket.intervention_ids)
 
     def action_plan_intervention(self):
         """The form of a new intervention for this ticket."""
