@@ -40,6 +40,7 @@
         "views/spid_team_views.xml",
         "views/spid_sla_policy_views.xml",
         "views/res_partner_views.xml",
+        "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "views/spid_report_views.xml",
         "report/spid_workorder_report.xml",

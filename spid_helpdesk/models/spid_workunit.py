@@ -90,6 +90,16 @@ class SpidWorkunit(models.Model):
     # the work units alone
     category_id = fields.Many2one(related="ticket_id.category_id", store=True)
     company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
+    cost = fields.Monetary(
+        compute="_compute_cost",
+        store=True,
+        precompute=True,
+        currency_field="company_currency_id",
+        groups="spid_helpdesk.group_spid_supervisor",
+        help="Hours times the agent's hourly cost when the unit was logged (or its hours or agent"
+        " last changed): a later change of the hourly cost leaves it as it is.",
+    )
 
     @api.depends("ticket_id.reference", "date", "user_id")
     def _compute_display_name(self):
@@ -97,6 +107,14 @@ class SpidWorkunit(models.Model):
             unit.display_name = (
                 f"{unit.ticket_id.reference or ''} {unit.user_id.name or ''} {unit.date or ''}".strip()
             )
+
+    @api.depends("duration", "user_id")
+    def _compute_cost(self):
+        # the agent's cost at this moment, not a dependency: logged costs stay
+        for company, units in self.grouped("company_id").items():
+            costs = units.user_id._spid_hourly_costs(company or self.env.company)
+            for unit in units:
+                unit.cost = unit.duration * costs.get(unit.user_id.id, 0.0)
 
     @api.constrains("duration")
     def _check_duration(self):

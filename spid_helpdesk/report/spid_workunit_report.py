@@ -27,6 +27,13 @@ class SpidWorkunitReport(models.Model):
     days = fields.Float(readonly=True, aggregator="sum", help="Hours divided by the company's hours per day.")
     billable_hours = fields.Float(readonly=True, aggregator="sum")
     non_billable_hours = fields.Float(readonly=True, aggregator="sum")
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    cost = fields.Monetary(
+        readonly=True,
+        aggregator="sum",
+        groups="spid_helpdesk.group_spid_supervisor",
+        help="Hours times the agent's hourly cost, as stored on each work unit when it was logged.",
+    )
     nbr = fields.Integer(string="Work units", readonly=True, aggregator="sum")
 
     @property
@@ -48,6 +55,8 @@ class SpidWorkunitReport(models.Model):
                    w.duration / NULLIF(COALESCE(c.spid_hours_per_day, 8.0), 0) AS days,
                    CASE WHEN w.billable THEN w.duration ELSE 0 END AS billable_hours,
                    CASE WHEN w.billable THEN 0 ELSE w.duration END AS non_billable_hours,
+                   c.currency_id,
+                   COALESCE(w.cost, 0) AS cost,
                    1 AS nbr
               FROM spid_workunit w
               LEFT JOIN res_company c ON c.id = w.company_id

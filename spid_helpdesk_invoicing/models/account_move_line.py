@@ -12,15 +12,19 @@ class AccountMoveLine(models.Model):
     spid_ticket_id = fields.Many2one(
         "spid.ticket", string="Ticket", index="btree_not_null", ondelete="restrict", readonly=True
     )
+    # the travel fee's line of an intervention (its ticket in spid_ticket_id)
+    spid_intervention_id = fields.Many2one(
+        "spid.intervention", string="Intervention", index="btree_not_null", ondelete="restrict", readonly=True
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(vals.get("spid_ticket_id") for vals in vals_list):
+        if any(vals.get("spid_ticket_id") or vals.get("spid_intervention_id") for vals in vals_list):
             self._spid_check_ticket_link()
         return super().create(vals_list)
 
     def write(self, vals):
-        if "spid_ticket_id" in vals:
+        if "spid_ticket_id" in vals or "spid_intervention_id" in vals:
             self._spid_check_ticket_link()
         return super().write(vals)
 
@@ -30,6 +34,7 @@ class AccountMoveLine(models.Model):
         if not switched(self.env, SYSTEM):
             for vals in vals_list:
                 vals.pop("spid_ticket_id", None)
+                vals.pop("spid_intervention_id", None)
         return vals_list
 
     def _spid_check_ticket_link(self):

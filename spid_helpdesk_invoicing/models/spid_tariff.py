@@ -43,6 +43,14 @@ class SpidTariff(models.Model):
         help="Only tickets of this category or of its subcategories, when set.",
     )
     type_id = fields.Many2one("spid.ticket.type", string="Type", help="Only tickets of this type, when set.")
+    applies_to = fields.Selection(
+        [("ticket", "Work on tickets"), ("intervention", "Interventions")],
+        required=True,
+        default="ticket",
+        help="Work on tickets: prices the billable time of a ticket (one line per ticket). Interventions:"
+        " a travel flat fee (product and price) billed once per billable intervention done or signed,"
+        " and a minimum time on site for each technician of such an intervention.",
+    )
     product_id = fields.Many2one(
         "product.product",
         string="Product",
@@ -59,7 +67,9 @@ class SpidTariff(models.Model):
     price = fields.Monetary(required=True, help="Price of one unit, in the company's currency.")
     min_duration = fields.Float(
         string="Minimum billed hours",
-        help="A ticket with less billable time is billed this many hours.",
+        help="A ticket with less billable time is billed this many hours. On an interventions line: the"
+        " minimum time on site, each technician of a billable intervention being billed at least this"
+        " many hours for it.",
     )
     rounding = fields.Float(
         string="Rounding (hours)",
@@ -73,9 +83,10 @@ class SpidTariff(models.Model):
     )
     specificity = fields.Integer(compute="_compute_specificity", store=True)
 
-    @api.depends("name", "client_id", "status_id", "category_id", "type_id", "unit")
+    @api.depends("name", "client_id", "status_id", "category_id", "type_id", "unit", "applies_to")
     def _compute_display_name(self):
         units = dict(self._fields["unit"]._description_selection(self.env))
+        units_intervention = _("Per intervention")
         general = _("General")
         for tariff in self:
             scope = [
@@ -83,7 +94,8 @@ class SpidTariff(models.Model):
                 for record in (tariff.client_id, tariff.status_id, tariff.category_id, tariff.type_id)
                 if record
             ]
-            tariff.display_name = tariff.name or f"{' / '.join(scope) or general} ({units.get(tariff.unit)})"
+            unit = units_intervention if tariff.applies_to == "intervention" else units.get(tariff.unit)
+            tariff.display_name = tariff.name or f"{' / '.join(scope) or general} ({unit})"
 
     @api.depends(*(name for name, _weight in SPECIFICITY))
     def _compute_specificity(self):
@@ -154,11 +166,13 @@ class SpidTariff(models.Model):
         )
 
     @api.model
-    def _spid_resolve(self, tickets):
+    def _spid_resolve(self, tickets, applies_to="ticket"):
         """{ticket id: tariff line} for the tickets, the most specific active
-        line of each ticket's company winning; one query for all tickets."""
+        line of each ticket's company winning; one query for all tickets.
+        `applies_to`: the lines for the tickets' work, or those for their
+        interventions (travel fee and minimum time on site)."""
         lines = self.sudo().search(
-            [("company_id", "in", tickets.company_id.ids)],
+            [("company_id", "in", tickets.company_id.ids), ("applies_to", "=", applies_to)],
             order="specificity desc, sequence, id",
         )
         by_company = {}
@@ -181,6 +195,12 @@ class SpidTariff(models.Model):
             # a hair under the next step is not a new step (float noise)
             hours = math.ceil(float_round(hours / self.rounding, precision_digits=6)) * self.rounding
         return hours
+
+    def _spid_onsite_hours(self, technicians_hours):
+        """Hours of an intervention's technicians (a list, one per technician)
+        after this interventions line's minimum time on site, each apart."""
+        self.ensure_one()
+        return sum(max(hours, self.min_duration) for hours in technicians_hours)
 
     def _spid_quantity(self, hours):
         """Invoiced quantity in the line's unit for that many billable hours."""

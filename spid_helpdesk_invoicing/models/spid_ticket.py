@@ -80,6 +80,22 @@ class SpidTicket(models.Model):
         currency_field="company_currency_id",
         help="What invoicing this ticket now would bill, before taxes.",
     )
+    intervention_tariff_id = fields.Many2one(
+        "spid.tariff",
+        groups=INTERNAL,
+        string="Interventions tariff",
+        compute="_compute_billing",
+        store=True,
+        help="The most specific active interventions line: the travel fee of each billable intervention"
+        " and the minimum time on site.",
+    )
+    spid_onsite_hours = fields.Json(
+        groups=INTERNAL,
+        string="Hours on site billed",
+        compute="_compute_invoice_state",
+        store=True,
+        help="Hours on site of each technician of each billed intervention, for the minimum on site.",
+    )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
     spid_invoice_locked = fields.Boolean(
         groups=INTERNAL,
@@ -97,17 +113,31 @@ class SpidTicket(models.Model):
             else:
                 ticket.order_ref = ticket.order_ref
 
-    @api.depends("move_id", "status_id.spid_billable", "workunit_ids.billable", "workunit_ids.duration")
+    @api.depends(
+        "move_id",
+        "status_id.spid_billable",
+        "workunit_ids.billable",
+        "workunit_ids.duration",
+        "workunit_ids.user_id",
+        "workunit_ids.intervention_id.billable",
+        "workunit_ids.intervention_id.state",
+    )
     def _compute_invoice_state(self):
         """Billable hours and invoicing state: from the work units in cache (a
-        new ticket's, known empty: no query), else from one grouped query."""
+        new ticket's, known empty: no query), else from one grouped query.
+        The time of an intervention counts once it is billable and done (or
+        signed); a non-billable intervention's never does."""
         field = self._fields["workunit_ids"]
         cached = self.filtered(lambda t: self.env.cache.contains(t, field))
         totals = {}
+        # {ticket id: {intervention id: {technician id: hours}}} of the billed interventions
+        onsite = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
         for ticket in cached.sudo():
-            units = ticket.workunit_ids.filtered("billable")
+            units = ticket.workunit_ids._spid_billed()
             if units:
                 totals[ticket.id] = sum(units.mapped("duration"))
+            for unit in units.filtered("intervention_id"):
+                onsite[ticket.id][str(unit.intervention_id.id)][unit.user_id.id] += unit.duration
         # a new record of an existing ticket (a form's onchange, e.g. the
         # invoicing wizard's preview) counts the work units of that ticket
         others = (self - cached)._origin.ids
@@ -116,13 +146,22 @@ class SpidTicket(models.Model):
                 self.env["spid.workunit"]
                 .sudo()
                 ._read_group(
-                    [("ticket_id", "in", others), ("billable", "=", True)], ["ticket_id"], ["duration:sum"]
+                    [("ticket_id", "in", others), *self.env["spid.workunit"]._spid_billed_domain()],
+                    ["ticket_id", "intervention_id", "user_id"],
+                    ["duration:sum"],
                 )
             )
             origins = {ticket._origin.id: ticket.id for ticket in self - cached}
-            totals.update((origins[ticket.id], hours) for ticket, hours in groups)
+            for ticket, intervention, user, hours in groups:
+                ticket_id = origins[ticket.id]
+                totals[ticket_id] = totals.get(ticket_id, 0.0) + hours
+                if intervention:
+                    onsite[ticket_id][str(intervention.id)][user.id] += hours
         for ticket in self:
             ticket.billable_hours = totals.get(ticket.id, 0.0)
+            ticket.spid_onsite_hours = {
+                intervention: sorted(hours.values()) for intervention, hours in onsite[ticket.id].items()
+            } or False
             if ticket.move_id:
                 ticket.invoice_state = "invoiced"
             elif ticket.status_id.spid_billable and ticket.id in totals:
@@ -131,22 +170,46 @@ class SpidTicket(models.Model):
                 ticket.invoice_state = "not_billable"
 
     @api.depends(
-        "invoice_state", "billable_hours", "client_id", "status_id", "category_id", "type_id", "company_id"
+        "invoice_state",
+        "billable_hours",
+        "client_id",
+        "status_id",
+        "category_id",
+        "type_id",
+        "company_id",
+        "spid_onsite_hours",
     )
     def _compute_billing(self):
         # Only tickets to invoice are priced; an invoiced ticket keeps the
-        # tariff and quantity it was billed with.
+        # tariffs and quantity it was billed with.
         pending = self.filtered(lambda t: t.invoice_state == "to_invoice")
-        tariffs = self.env["spid.tariff"]._spid_resolve(pending) if pending else {}
+        Tariff = self.env["spid.tariff"]
+        tariffs = Tariff._spid_resolve(pending) if pending else {}
+        # interventions billed with the tickets: their lines (travel, minimum on site)
+        with_onsite = pending.filtered("spid_onsite_hours")
+        itariffs = Tariff._spid_resolve(with_onsite, "intervention") if with_onsite else {}
         for ticket in pending:
-            tariff = tariffs.get(ticket.id, self.env["spid.tariff"])
-            quantity = tariff._spid_quantity(ticket.billable_hours) if tariff else 0.0
+            tariff = tariffs.get(ticket.id, Tariff)
+            itariff = itariffs.get(ticket.id, Tariff)
+            hours = ticket.billable_hours
+            travel = 0.0
+            if itariff:
+                # each technician's time on site raised to the minimum
+                onsite = ticket.spid_onsite_hours or {}
+                hours += sum(
+                    itariff._spid_onsite_hours(technicians) - sum(technicians)
+                    for technicians in onsite.values()
+                )
+                travel = len(onsite) * itariff.price
+            quantity = tariff._spid_quantity(hours) if tariff else 0.0
             ticket.tariff_id = tariff
+            ticket.intervention_tariff_id = itariff
             ticket.invoice_quantity = quantity
-            ticket.amount_to_invoice = quantity * tariff.price
+            ticket.amount_to_invoice = quantity * tariff.price + travel
         for ticket in self - pending:
             if ticket.invoice_state != "invoiced":
                 ticket.tariff_id = False
+                ticket.intervention_tariff_id = False
                 ticket.invoice_quantity = 0.0
             ticket.amount_to_invoice = 0.0
 
@@ -157,7 +220,9 @@ class SpidTicket(models.Model):
             [("company_id", "in", companies.ids), ("invoice_state", "=", "to_invoice")]
         )
         self.env.add_to_compute(self._fields["tariff_id"], tickets)
-        tickets.flush_recordset(["tariff_id", "invoice_quantity", "amount_to_invoice"])
+        tickets.flush_recordset(
+            ["tariff_id", "intervention_tariff_id", "invoice_quantity", "amount_to_invoice"]
+        )
 
     # ------------------------------------------------------------------
     # What an invoice freezes
@@ -313,11 +378,12 @@ class SpidTicket(models.Model):
         company = self.env.company
         # the client's currency is its pricelist's; tariffs are in the company's
         currency = client.with_company(company).property_product_pricelist.currency_id or company.currency_id
+        tariffs = self.tariff_id | self.intervention_tariff_id
         prices = {
             tariff: company.currency_id._convert(tariff.price, currency, company, invoice_date)
-            for tariff in self.tariff_id
+            for tariff in tariffs
         }
-        analytic = self._spid_analytic_distribution(partner, self.tariff_id.product_id)
+        analytic = self._spid_analytic_distribution(partner, tariffs.product_id)
         # labels in the client's language (env._, as _() finds none in a comprehension)
         client_env = self.with_context(lang=partner.lang or self.env.lang).env
         return {
@@ -348,8 +414,38 @@ class SpidTicket(models.Model):
                     }
                 )
                 for ticket in self
-            ],
+            ]
+            + self._spid_travel_lines(client_env, prices, analytic),
         }
+
+    def _spid_travel_lines(self, client_env, prices, analytic):
+        """The travel fee of each billable intervention done or signed of these
+        tickets, one line each, after the lines of the tickets' time."""
+        lines = []
+        for ticket in self.filtered("intervention_tariff_id"):
+            tariff = ticket.intervention_tariff_id
+            billed = (
+                self.env["spid.intervention"].sudo().browse(sorted(map(int, ticket.spid_onsite_hours or {})))
+            )
+            for intervention in billed:
+                lines.append(
+                    Command.create(
+                        {
+                            "product_id": tariff.product_id.id,
+                            "name": client_env._(
+                                "[%(reference)s] Travel, intervention %(intervention)s",
+                                reference=ticket.reference,
+                                intervention=intervention.name,
+                            ),
+                            "quantity": 1.0,
+                            "price_unit": prices[tariff],
+                            "spid_ticket_id": ticket.id,
+                            "spid_intervention_id": intervention.id,
+                            "analytic_distribution": analytic[tariff.product_id] or False,
+                        }
+                    )
+                )
+        return lines
 
     @api.model
     def _spid_analytic_distribution(self, partner, products):

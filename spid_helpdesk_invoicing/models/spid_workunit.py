@@ -1,8 +1,36 @@
 from odoo import api, models
 
+# Interventions whose time and travel are billed: done, or done and signed.
+BILLED_INTERVENTION_STATES = ("done", "signed")
+
 
 class SpidWorkunit(models.Model):
     _inherit = "spid.workunit"
+
+    @api.model
+    def _spid_billed_domain(self):
+        """The units whose time is billed with their ticket: billable, logged
+        on the ticket itself or by a billable intervention done or signed."""
+        return [
+            ("billable", "=", True),
+            "|",
+            ("intervention_id", "=", False),
+            "&",
+            ("intervention_id.billable", "=", True),
+            ("intervention_id.state", "in", BILLED_INTERVENTION_STATES),
+        ]
+
+    def _spid_billed(self):
+        """These units filtered by _spid_billed_domain, in memory."""
+        return self.filtered(
+            lambda unit: unit.billable
+            and (
+                not unit.intervention_id
+                or (
+                    unit.intervention_id.billable and unit.intervention_id.state in BILLED_INTERVENTION_STATES
+                )
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

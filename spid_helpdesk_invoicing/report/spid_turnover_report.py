@@ -7,7 +7,9 @@ class SpidTurnoverReport(models.Model):
     credit note line of a ticket (dated by the invoice, net of credit notes),
     and one per ticket still to invoice (dated by its closing): those that
     the invoicing wizard bills, dated today, selected by its own rule
-    (spid.ticket._spid_invoiceable_domain)."""
+    (spid.ticket._spid_invoiceable_domain). The cost of the work is one row
+    per work unit with a cost (dated by the work, under the ticket's agent
+    like its turnover): the margin is the turnover less that cost."""
 
     _name = "spid.turnover.report"
     _description = "Helpdesk turnover"
@@ -19,7 +21,7 @@ class SpidTurnoverReport(models.Model):
     date = fields.Date(readonly=True)
     kind = fields.Selection(
         string="Turnover kind",
-        selection=[("invoiced", "Invoiced"), ("to_invoice", "To invoice")],
+        selection=[("invoiced", "Invoiced"), ("to_invoice", "To invoice"), ("cost", "Cost")],
         readonly=True,
     )
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
@@ -34,10 +36,16 @@ class SpidTurnoverReport(models.Model):
     amount_invoiced = fields.Monetary(string="Invoiced amount", readonly=True, aggregator="sum")
     amount_to_invoice = fields.Monetary(string="Amount to invoice", readonly=True, aggregator="sum")
     hours = fields.Float(string="Billed hours", readonly=True, aggregator="sum")
+    cost = fields.Monetary(
+        readonly=True,
+        aggregator="sum",
+        help="Hours worked times the agents' hourly costs, as stored on the work units.",
+    )
+    margin = fields.Monetary(readonly=True, aggregator="sum", help="Turnover less the cost of the work.")
 
     def _spid_flush_sources(self):
         """The view reads tickets and invoice lines from the database."""
-        for model in ("spid.ticket", "account.move.line", "account.move"):
+        for model in ("spid.ticket", "spid.workunit", "account.move.line", "account.move"):
             self.env[model].flush_model()
 
     @property
@@ -48,7 +56,7 @@ class SpidTurnoverReport(models.Model):
         pending = Ticket._search(Ticket._spid_invoiceable_domain(fields.Date.context_today(self)))
         return SQL(
             """
-            SELECT l.id * 2 AS id,
+            SELECT l.id * 3 AS id,
                    t.id AS ticket_id,
                    m.id AS move_id,
                    m.invoice_date AS date,
@@ -58,13 +66,17 @@ class SpidTurnoverReport(models.Model):
                    -l.balance AS amount,
                    -l.balance AS amount_invoiced,
                    0.0 AS amount_to_invoice,
-                   CASE WHEN m.move_type = 'out_refund' THEN -1 ELSE 1 END * t.billable_hours AS hours
+                   CASE WHEN l.spid_intervention_id IS NOT NULL THEN 0.0
+                        WHEN m.move_type = 'out_refund' THEN -1 * t.billable_hours
+                        ELSE t.billable_hours END AS hours,
+                   0.0 AS cost,
+                   -l.balance AS margin
               FROM account_move_line l
               JOIN account_move m ON m.id = l.move_id
               JOIN spid_ticket t ON t.id = l.spid_ticket_id
              WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
             UNION ALL
-            SELECT t.id * 2 + 1 AS id,
+            SELECT t.id * 3 + 1 AS id,
                    t.id AS ticket_id,
                    NULL AS move_id,
                    t.date_closed::date AS date,
@@ -74,10 +86,30 @@ class SpidTurnoverReport(models.Model):
                    t.amount_to_invoice AS amount,
                    0.0 AS amount_invoiced,
                    t.amount_to_invoice,
-                   t.billable_hours AS hours
+                   t.billable_hours AS hours,
+                   0.0 AS cost,
+                   t.amount_to_invoice AS margin
               FROM spid_ticket t
               JOIN res_company c ON c.id = t.company_id
              WHERE t.id IN %s
+            UNION ALL
+            SELECT w.id * 3 + 2 AS id,
+                   t.id AS ticket_id,
+                   NULL AS move_id,
+                   w.date::date AS date,
+                   'cost' AS kind,
+                   t.user_id, t.client_id, t.team_id, t.category_id, t.company_id,
+                   c.currency_id,
+                   0.0 AS amount,
+                   0.0 AS amount_invoiced,
+                   0.0 AS amount_to_invoice,
+                   0.0 AS hours,
+                   w.cost,
+                   -w.cost AS margin
+              FROM spid_workunit w
+              JOIN spid_ticket t ON t.id = w.ticket_id
+              JOIN res_company c ON c.id = t.company_id
+             WHERE w.cost != 0
             """,
             pending.subselect(),
         )
