@@ -125,6 +125,9 @@ def check_system_fields(records, vals_list, exempt=(), exempt_prefixes=()):
         return
     system = system_fields(records, exempt, exempt_prefixes)
     forbidden = {name for vals in vals_list for name in vals if name in system}
+    # the ORM fills what `vals` lacks from the caller's `default_<field>`
+    # context keys, after this check: those count as written too
+    forbidden.update(key[8:] for key in env.context if key.startswith("default_") and key[8:] in system)
     if "id" in forbidden and all(not vals.get("id") or [vals["id"]] == records.ids for vals in vals_list):
         forbidden.discard("id")
     if forbidden:

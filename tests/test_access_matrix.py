@@ -30,7 +30,7 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 #                                    user agent supervisor manager billing portal public
 MATRIX = {
     "spid.agent.objective":          "-    r     rwcu       rwcu    rwcu    -      -",
-    "spid.intervention":             "-    rwcu  rwcu       rwcu    rwcu    -      -",
+    "spid.intervention":             "-    rwcu  rwcu       rwcu    rwcu    r      -",
     "spid.intervention.material":    "-    rwcu  rwcu       rwcu    rwcu    -      -",
     "spid.invoice.export.wizard":    "-    -     -          -       rwc     -      -",
     "spid.sla.policy":               "-    r     r          rwcu    r       -      -",

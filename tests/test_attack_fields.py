@@ -54,6 +54,8 @@ SYSTEM_ONLY = {
     # invoicing
     "invoice_state", "move_id", "billable_hours", "tariff_id", "invoice_quantity", "amount_to_invoice",
     "spid_invoice_locked", "company_currency_id",
+    # issue 19: the interventions line of the tariffs and the hours on site billed
+    "intervention_tariff_id", "spid_onsite_hours",
     # portal
     "portal_status", "access_url", "access_warning", "submit_ip",
     # who is written to (computed from the followers), the Live Chat conversation it came from

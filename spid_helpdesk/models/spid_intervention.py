@@ -290,9 +290,11 @@ class SpidIntervention(models.Model):
     def _spid_event_values(self):
         self.ensure_one()
         return {
-            "name": _(
-                "Intervention %(name)s: %(ticket)s", name=self.name, ticket=self.ticket_id.display_name
-            ),
+            # the ticket's reference, not its title: private to the
+            # technicians (the other employees see "Busy"), who alone may
+            # read or move it
+            "name": _("Intervention %(name)s: %(ticket)s", name=self.name, ticket=self.ticket_id.reference),
+            "privacy": "private",
             "start": self.date_planned,
             "stop": self.date_planned + timedelta(hours=max(self.duration_planned, 0.25)),
             "partner_ids": [Command.set(self.user_ids.partner_id.ids)],

@@ -891,6 +891,13 @@ class SpidTicket(models.Model):
         manager (who imports the tickets of another tool), when the tickets
         are created; whatever the context says."""
         given = [vals for vals in vals_list if any(vals.get(name) for name in HISTORICAL_DATES)]
+        # a `default_date_closed` context key would fill them after this check
+        defaults = [name for name in HISTORICAL_DATES if self.env.context.get(f"default_{name}")]
+        if defaults:
+            given = [
+                dict(vals, **{name: self.env.context[f"default_{name}"] for name in defaults})
+                for vals in vals_list
+            ]
         if not given:
             return
         if not (
@@ -1066,10 +1073,41 @@ class SpidTicket(models.Model):
                     )
                 )
 
+    def _spid_check_closed_parts(self):
+        """The work units, links and interventions of a closed ticket whose
+        company keeps closed tickets read-only (or only reclassifiable) do
+        not change until it is reopened: they are its hours, its billing and
+        its visits. The helpdesk's own writes (invoicing, signing, closing)
+        pass."""
+        if self.env.su or switched(self.env, SYSTEM) or switched(self.env, SLA_SYSTEM):
+            return
+        frozen = (
+            self.sudo()
+            .filtered("is_closed")
+            .filtered(lambda t: t.company_id.spid_closed_tickets in FROZEN_POLICIES)
+        )
+        if frozen:
+            raise UserError(
+                _(
+                    "Ticket %s is closed: reopen it before changing its work units, links or interventions.",
+                    frozen[0].reference,
+                )
+            )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_locked(self):
         if self.filtered("is_locked"):
             raise UserError(_("A locked ticket cannot be deleted."))
+        # the database would delete their interventions with them: a visit
+        # done or signed by the customer is a record of the work
+        visited = self.sudo().intervention_ids.filtered(lambda i: i.state in ("done", "signed")).ticket_id
+        if visited:
+            raise UserError(
+                _(
+                    "Ticket %s has interventions done or signed: it cannot be deleted (close it instead).",
+                    visited[0].reference,
+                )
+            )
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

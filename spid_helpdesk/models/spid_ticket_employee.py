@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import clean_context
 
 # What an employee without a helpdesk group (a requester only) reads, searches
 # and sorts on: their request as the portal shows it, and its custom fields.
@@ -164,7 +165,9 @@ class SpidTicket(models.Model):
         # and clocks are none of theirs to read
         self.env["spid.ticket.type"]._spid_check_new_tickets(clean)
         self.check_access("create")
-        tickets = super(SpidTicket, self.sudo()).create(clean)
+        # without the caller's `default_<field>` keys, which the ORM would
+        # apply as the helpdesk to every field the values leave out
+        tickets = super(SpidTicket, self.sudo().with_context(clean_context(self.env.context))).create(clean)
         return tickets.sudo(False)
 
     def write(self, vals):
@@ -191,7 +194,8 @@ class SpidTicket(models.Model):
         values = self._spid_requester_post_values(kwargs)
         # checked above as the employee: posted as the helpdesk would for a
         # customer (the clocks and the reply status are not theirs to read)
-        return super(SpidTicket, self.sudo()).message_post(**values).sudo(False)
+        author = self.sudo().with_context(clean_context(self.env.context))
+        return super(SpidTicket, author).message_post(**values).sudo(False)
 
     def _spid_requester_post_values(self, values):
         """An employee's message: a public comment by themselves, to the

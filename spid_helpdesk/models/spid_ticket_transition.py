@@ -152,7 +152,9 @@ class SpidTicketTransition(models.Model):
             status != current
             and not reopening
             and not (own or supervisor)
-            and (owner if owner is not None else ticket.user_id) != user
+            # the owner a write gives counts only for a ticket without one:
+            # nobody takes someone else's ticket to move it in one write
+            and (owner if owner is not None and not ticket.user_id else ticket.user_id) != user
             # read last: the owner's form reads no team
             and ticket.team_id.owner_only_status
         ):

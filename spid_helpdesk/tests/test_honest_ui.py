@@ -137,7 +137,11 @@ class TestHonestUi(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
                 arch.xpath(f"//header/button[@name='{name}']")[0].get("invisible").startswith("not id")
             )
         self.assertEqual(arch.xpath("//div[@name='button_box']")[0].get("invisible"), "not id")
-        self.assertEqual(arch.xpath("//field[@name='notify_customer']")[0].get("readonly"), "is_locked")
+        # locked, or closed under a read-only policy (workflow options, #19)
+        self.assertEqual(
+            arch.xpath("//field[@name='notify_customer']")[0].get("readonly"),
+            "is_locked or closed_edit != 'all'",
+        )
 
     # 4. the client field
 

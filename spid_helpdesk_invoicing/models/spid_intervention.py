@@ -2,8 +2,9 @@ from odoo import api, models
 
 from odoo.addons.spid_helpdesk.models.spid_system_fields_mixin import MIXIN_PREFIXES
 
-# What signing writes: a signature after the invoice changes nothing billed.
-SIGNING_FIELDS = {"signature", "signed_by", "signed_on"}
+# What signing writes (the portal adds the signed PDF and the page's token):
+# a signature after the invoice changes nothing billed.
+SIGNING_FIELDS = {"signature", "signed_by", "signed_on", "signed_report_id", "access_token"}
 
 
 class SpidIntervention(models.Model):
