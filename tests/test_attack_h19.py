@@ -7,7 +7,6 @@ refusal; a test marked expectedFailure with a "HOLE:" comment is a hole."""
 
 import base64
 import json
-import unittest
 from datetime import datetime, timedelta
 
 from attack_common import HOSTILE_CONTEXT, JsonRpcAttacker, RefusalAsserts
@@ -284,13 +283,9 @@ class TestAttackH19(JsonRpcAttacker, RefusalAsserts, SpidPortalCommon):
         response = self.url_open(f"/report/html/spid_helpdesk.report_intervention/{self.secret_visit.id}")
         self.assertNotIn("CLASSIFIED-TITLE", response.text)
 
-    # HOLE: the calendar event of an intervention on a ticket of a type reserved
-    # to another team is named after the ticket ("Intervention X: [ref] title")
-    # and Odoo's calendar shows public events to every internal user: an agent
-    # of another team (or any employee) reads the reserved ticket's title and
-    # the client's site address with calendar.event.search_read([("res_model",
-    # "=", "spid.intervention")], ["name", "location"]).
-    @unittest.expectedFailure
+    # Was a hole (mended): the event was named after the ticket's title and
+    # public, so Odoo's calendar showed it to every internal user. It is now
+    # private to its technicians and named by the ticket's reference.
     def test_calendar_event_hides_a_reserved_ticket(self):
         for user in (self.outsider, self.employee):
             self._login(user)
@@ -373,12 +368,8 @@ class TestAttackH19(JsonRpcAttacker, RefusalAsserts, SpidPortalCommon):
         self.ticket.invalidate_recordset()
         self.assertEqual(self.ticket.name, "Anna's boiler")
 
-    # HOLE: a closed ticket of a company whose closed tickets are "read-only
-    # until reopened" still gets new work units: its agent logs hours on it
-    # (total hours, billable time change) with spid.workunit.create([{
-    # "ticket_id": closed.id, "duration": 1, "description": ...}]);
-    # _spid_check_closed guards spid.ticket.write only.
-    @unittest.expectedFailure
+    # Was a hole (mended): read-only closed tickets guarded spid.ticket.write
+    # only, and still took new work units (hours, billable time).
     def test_a_closed_read_only_ticket_gets_no_work_unit(self):
         ticket = self._closed_ticket()
         self._login(self.agent)
@@ -407,12 +398,8 @@ class TestAttackH19(JsonRpcAttacker, RefusalAsserts, SpidPortalCommon):
             self.assertGreater(ticket.create_date, datetime(2020, 1, 1))
             self.assertGreater(ticket.date_opened, datetime(2020, 1, 1))
 
-    # HOLE: a default from the context is not a value of the create's dict:
-    # an agent creates an open ticket already "closed in 2001" with
-    # spid.ticket.create([{"name": ..}], context={"default_date_closed":
-    # "2001-01-01 00:00:00"}); _spid_check_historical_dates reads vals only
-    # and date_closed is no longer readonly (system fields).
-    @unittest.expectedFailure
+    # Was a hole (mended): a `default_date_closed` context key is not in the
+    # create's values, and the ORM applied it after the check.
     def test_no_closing_date_by_context_default(self):
         self._login(self.agent)
         result, _e = self._call_kw(
@@ -486,3 +473,57 @@ class TestAttackH19(JsonRpcAttacker, RefusalAsserts, SpidPortalCommon):
         self.assertFalse(self.env["spid.ticket"].sudo().search([("name", "=", "Sneaky-h19")]))
         response = self.post("/my/tickets/new", {"name": "Secret-h19", "type_id": str(self.secret_type.id)})
         self.assertFalse(self.env["spid.ticket"].sudo().search([("name", "=", "Secret-h19")]))
+
+    # -- context defaults (the reviewer's findings) ------------------------------
+
+    def test_no_signed_intervention_by_context_default(self):
+        """The ORM fills what the values lack from `default_<field>` keys:
+        for a system field they count as written."""
+        self._login(self.agent)
+        before = self.env["spid.intervention"].search_count([])
+        self.assertRefusedRpc(
+            "spid.intervention",
+            "create",
+            [{"ticket_id": self.ticket.id, "date_planned": "2030-01-01 08:00:00"}],
+            context={
+                "default_state": "signed",
+                "default_signed_by": "Anna",
+                "default_signed_on": "2026-01-01",
+            },
+        )
+        self.assertEqual(self.env["spid.intervention"].search_count([]), before)
+
+    def test_an_employee_request_takes_no_context_default(self):
+        self._login(self.employee)
+        result, _e = self._call_kw(
+            "spid.ticket",
+            "create",
+            [{"name": "Emma's request"}],
+            context={
+                "default_priority": "3",
+                "default_team_id": self.special.id,
+                "default_user_id": self.agent.id,
+                "default_type_id": self.secret_type.id,
+                "default_is_locked": True,
+            },
+        )
+        if result:
+            ticket = self.env["spid.ticket"].browse(result).sudo()
+            self.assertEqual(ticket.priority, "0")
+            self.assertNotEqual(ticket.team_id, self.special)
+            self.assertFalse(ticket.user_id)
+            self.assertFalse(ticket.type_id)
+            self.assertFalse(ticket.is_locked)
+
+    def test_nobody_takes_someone_elses_ticket_to_move_it(self):
+        """Owner-only status: taking the ticket in the same write does not
+        make its status yours to change."""
+        self.team.owner_only_status = True
+        status = self.env.ref("spid_helpdesk.status_in_progress")
+        before = self.ticket.status_id
+        self._login(self.agent_2)
+        self.assertRefusedRpc(
+            "spid.ticket", "write", [self.ticket.ids, {"status_id": status.id, "user_id": self.agent_2.id}]
+        )
+        self.ticket.invalidate_recordset()
+        self.assertEqual((self.ticket.status_id, self.ticket.user_id), (before, self.agent))
