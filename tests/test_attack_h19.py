@@ -527,3 +527,34 @@ class TestAttackH19(JsonRpcAttacker, RefusalAsserts, SpidPortalCommon):
         )
         self.ticket.invalidate_recordset()
         self.assertEqual((self.ticket.status_id, self.ticket.user_id), (before, self.agent))
+
+    def test_an_agents_own_request_to_another_team_keeps_its_notes(self):
+        """An agent asks another team for help (the employees' rule shows
+        them their own request): the handling team's notes stay its own,
+        by search and by id; the public answers are theirs to read."""
+        request_ = self.env["spid.ticket"].create(
+            {
+                "name": "Outsider's laptop",
+                "partner_id": self.outsider.partner_id.id,
+                "team_id": self.special.id,
+                "type_id": self.secret_type.id,
+            }
+        )
+        note = request_.message_post(body="SPECIAL-NOTE", subtype_xmlid="mail.mt_note")
+        answer = request_.message_post(body="PUBLIC-ANSWER", subtype_xmlid="mail.mt_comment")
+        self._login(self.outsider)
+        result, _e = self._call_kw(
+            "mail.message",
+            "search_read",
+            [[("model", "=", "spid.ticket"), ("res_id", "=", request_.id)]],
+            {"fields": ["body"], "context": {"active_test": False}},
+        )
+        bodies = json.dumps(result)
+        self.assertIn("PUBLIC-ANSWER", bodies)
+        self.assertNotIn("SPECIAL-NOTE", bodies)
+        self.assertRefusedRpc("mail.message", "read", [note.ids, ["body"]])
+        result, error = self._call_kw("mail.message", "read", [answer.ids, ["body"]])
+        self.assertFalse(error)
+        # the agent's own team keeps every note of the tickets it handles
+        result, _e = self._call_kw("mail.message", "read", [self.note.ids, ["body"]])
+        self.assertIn("INTERNAL-NOTE", json.dumps(result))

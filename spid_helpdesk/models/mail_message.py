@@ -20,9 +20,32 @@ class MailMessage(models.Model):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        if not self.env.su and self.env.user._spid_is_requester_only():
-            domain = REQUESTER_MESSAGE_DOMAIN + list(domain)
+        if not self.env.su and self.env.user._is_internal():
+            if self.env.user._spid_is_requester_only():
+                domain = REQUESTER_MESSAGE_DOMAIN + list(domain)
+            elif not self.env.user.has_group("spid_helpdesk.group_spid_supervisor"):
+                domain = self._spid_agent_message_domain() + list(domain)
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _spid_handled_tickets(self, ticket_ids=None):
+        """The tickets the current agent reads as an agent (their rule's
+        `visible_to_agent_id`), among `ticket_ids` when given: a Query, or
+        the ids. The others they read only as their requester (the
+        employees' rule: an agent asks for help too)."""
+        Ticket = self.env["spid.ticket"].sudo().with_context(active_test=False)
+        domain = [("visible_to_agent_id", "=", self.env.uid)]
+        if ticket_ids is None:
+            return Ticket._search(domain)
+        return set(Ticket.search([("id", "in", list(ticket_ids))] + domain).ids)
+
+    @api.model
+    def _spid_agent_message_domain(self):
+        """An agent reads every message of the tickets they handle, and of
+        their own requests to other teams only what a requester reads: the
+        handling team's notes stay theirs (one subquery, no query of its
+        own)."""
+        return ["|", ("res_id", "in", self._spid_handled_tickets()), *REQUESTER_MESSAGE_DOMAIN]
 
     def _get_forbidden_access(self, operation):
         """A customer never reads an internal message of a ticket by its id.
@@ -35,7 +58,7 @@ class MailMessage(models.Model):
         # employees who only ask (no helpdesk group) are kept from the notes
         # as customers are
         user = self.env.user
-        if self.env.su or (user._is_internal() and not user._spid_is_requester_only()):
+        if self.env.su or user.has_group("spid_helpdesk.group_spid_supervisor"):
             return forbidden
         internal = (
             (self - forbidden)
@@ -45,6 +68,11 @@ class MailMessage(models.Model):
                 and (message.is_internal or not message.subtype_id or message.subtype_id.internal)
             )
         )
+        if internal and user._is_internal() and not user._spid_is_requester_only():
+            # an agent: the notes of the tickets they handle are theirs (one
+            # query, only when notes of tickets are read)
+            handled = self._spid_handled_tickets(set(internal.mapped("res_id")))
+            internal = internal.filtered(lambda message: message.res_id not in handled)
         return forbidden + internal.with_env(self.env)
 
     def _extras_to_store(self, store, format_reply):

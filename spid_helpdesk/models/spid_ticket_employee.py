@@ -166,8 +166,10 @@ class SpidTicket(models.Model):
         self.env["spid.ticket.type"]._spid_check_new_tickets(clean)
         self.check_access("create")
         # without the caller's `default_<field>` keys, which the ORM would
-        # apply as the helpdesk to every field the values leave out
-        tickets = super(SpidTicket, self.sudo().with_context(clean_context(self.env.context))).create(clean)
+        # apply as the helpdesk to every field the values leave out (the
+        # context is replaced on purpose: merging would keep those keys)
+        helpdesk = self.sudo().with_context(clean_context(self.env.context))  # pylint: disable=W8121
+        tickets = super(SpidTicket, helpdesk).create(clean)
         return tickets.sudo(False)
 
     def write(self, vals):
@@ -194,7 +196,7 @@ class SpidTicket(models.Model):
         values = self._spid_requester_post_values(kwargs)
         # checked above as the employee: posted as the helpdesk would for a
         # customer (the clocks and the reply status are not theirs to read)
-        author = self.sudo().with_context(clean_context(self.env.context))
+        author = self.sudo().with_context(clean_context(self.env.context))  # pylint: disable=W8121
         return super(SpidTicket, author).message_post(**values).sudo(False)
 
     def _spid_requester_post_values(self, values):

@@ -211,6 +211,9 @@ class TestIntervention(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
             self._plan()
         self.assertEqual(done.state, "done")
         self.assertTrue(done.workunit_ids)
+        # the customer's signature may still come: it changes nothing done
+        done.sudo()._spid_sign("Rita Requester", SIGNATURE)
+        self.assertEqual((done.state, done.signed_by), ("signed", "Rita Requester"))
 
     # ------------------------------------------------------------------
     # Signature
