@@ -1,6 +1,7 @@
 # first: the mixin other models inherit (res_partner imports spid_team)
 from . import spid_system_fields_mixin
 from . import spid_ticket_part_mixin
+from . import spid_readable_fields_mixin
 from . import ir_actions_report
 from . import ir_attachment
 from . import mail_message

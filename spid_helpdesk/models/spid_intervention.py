@@ -32,7 +32,13 @@ class SpidIntervention(models.Model):
     helpdesk's own methods only (spid.system.fields.mixin)."""
 
     _name = "spid.intervention"
-    _inherit = ["spid.system.fields.mixin", "spid.ticket.part.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "spid.system.fields.mixin",
+        "spid.ticket.part.mixin",
+        "spid.readable.fields.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _description = "Intervention"
     _order = "date_planned desc, id desc"
     _check_company_auto = True

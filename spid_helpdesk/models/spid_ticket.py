@@ -104,7 +104,7 @@ def is_ticket_fact(name):
 class SpidTicket(models.Model):
     _name = "spid.ticket"
     _description = "Helpdesk ticket"
-    _inherit = ["mail.thread.cc", "mail.activity.mixin", "rating.mixin"]
+    _inherit = ["mail.thread.cc", "mail.activity.mixin", "rating.mixin", "spid.readable.fields.mixin"]
     _order = "priority desc, id desc"
     _rec_names_search = ["reference", "name"]
     _check_company_auto = True

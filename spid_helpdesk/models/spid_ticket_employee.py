@@ -73,35 +73,10 @@ class SpidTicket(models.Model):
     # What they read and search
     # ------------------------------------------------------------------
 
-    @api.model
-    def check_field_access_rights(self, operation, field_names):
+    def _spid_readable_fields(self):
         if self._spid_requester_caller():
-            if not field_names:
-                return [
-                    name
-                    for name in super().check_field_access_rights(operation, field_names)
-                    if name in EMPLOYEE_READABLE_FIELDS
-                ]
-            refused = sorted(
-                name for name in field_names if name in self._fields and name not in EMPLOYEE_READABLE_FIELDS
-            )
-            if refused:
-                raise AccessError(
-                    _("You cannot read these fields of tickets: %(fields)s", fields=", ".join(refused))
-                )
-        return super().check_field_access_rights(operation, field_names)
-
-    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
-        if self._spid_requester_caller():
-            field_names = [name for name in field_names if name in EMPLOYEE_READABLE_FIELDS]
-        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
-
-    @api.model
-    def fields_get(self, allfields=None, attributes=None):
-        result = super().fields_get(allfields=allfields, attributes=attributes)
-        if self._spid_requester_caller():
-            result = {name: value for name, value in result.items() if name in EMPLOYEE_READABLE_FIELDS}
-        return result
+            return EMPLOYEE_READABLE_FIELDS
+        return super()._spid_readable_fields()
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):

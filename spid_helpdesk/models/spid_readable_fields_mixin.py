@@ -1,0 +1,53 @@
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+
+
+class SpidReadableFieldsMixin(models.AbstractModel):
+    """A record that some callers read in part only: customers on the portal,
+    employees who ask the helpdesk for help. `_spid_readable_fields()` names
+    the fields the current caller may read (None: every field the ORM gives
+    them). Every read route keeps to it: the field access check (read,
+    search_read, web_read, export), the fetch of related records' fields
+    and fields_get. Searching and sorting stay each caller's own check."""
+
+    _name = "spid.readable.fields.mixin"
+    _description = "Helpdesk: fields readable by some callers only"
+
+    def _spid_readable_fields(self):
+        """The fields the current caller may read, or None for all."""
+        return None
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        readable = self._spid_readable_fields()
+        if readable is not None:
+            if not field_names:
+                return [
+                    name
+                    for name in super().check_field_access_rights(operation, field_names)
+                    if name in readable
+                ]
+            refused = sorted(name for name in field_names if name in self._fields and name not in readable)
+            if refused:
+                raise AccessError(
+                    _(
+                        "You cannot read these fields of %(records)s: %(fields)s",
+                        records=self._description,
+                        fields=", ".join(refused),
+                    )
+                )
+        return super().check_field_access_rights(operation, field_names)
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        readable = self._spid_readable_fields()
+        if readable is not None:
+            field_names = [name for name in field_names if name in readable]
+        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        result = super().fields_get(allfields=allfields, attributes=attributes)
+        readable = self._spid_readable_fields()
+        if readable is not None:
+            result = {name: value for name, value in result.items() if name in readable}
+        return result
