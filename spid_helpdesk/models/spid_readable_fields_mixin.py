@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError
 class SpidReadableFieldsMixin(models.AbstractModel):
     """A record that some callers read in part only: customers on the portal,
     employees who ask the helpdesk for help. `_spid_readable_fields()` names
-    the fields the current caller may read (None: every field the ORM gives
+    the fields the current caller may read (False: every field the ORM gives
     them). Every read route keeps to it: the field access check (read,
     search_read, web_read, export), the fetch of related records' fields
     and fields_get. Searching and sorting stay each caller's own check."""
@@ -14,13 +14,13 @@ class SpidReadableFieldsMixin(models.AbstractModel):
     _description = "Helpdesk: fields readable by some callers only"
 
     def _spid_readable_fields(self):
-        """The fields the current caller may read, or None for all."""
-        return None
+        """The fields the current caller may read, or False for all."""
+        return False
 
     @api.model
     def check_field_access_rights(self, operation, field_names):
         readable = self._spid_readable_fields()
-        if readable is not None:
+        if readable is not False:
             if not field_names:
                 return [
                     name
@@ -40,7 +40,7 @@ class SpidReadableFieldsMixin(models.AbstractModel):
 
     def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
         readable = self._spid_readable_fields()
-        if readable is not None:
+        if readable is not False:
             field_names = [name for name in field_names if name in readable]
         return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
 
@@ -48,6 +48,6 @@ class SpidReadableFieldsMixin(models.AbstractModel):
     def fields_get(self, allfields=None, attributes=None):
         result = super().fields_get(allfields=allfields, attributes=attributes)
         readable = self._spid_readable_fields()
-        if readable is not None:
+        if readable is not False:
             result = {name: value for name, value in result.items() if name in readable}
         return result
