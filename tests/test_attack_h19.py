@@ -509,7 +509,7 @@ class TestAttackH19(JsonRpcAttacker, RefusalAsserts, SpidPortalCommon):
         )
         if result:
             ticket = self.env["spid.ticket"].browse(result).sudo()
-            self.assertEqual(ticket.priority, "0")
+            self.assertEqual(ticket.priority, "1")  # the default, not the context's "3"
             self.assertNotEqual(ticket.team_id, self.special)
             self.assertFalse(ticket.user_id)
             self.assertFalse(ticket.type_id)

@@ -69,6 +69,8 @@ class MailMessage(models.Model):
             )
         )
         if internal and user._is_internal() and not user._spid_is_requester_only():
+            if operation != "read":
+                return forbidden  # an agent writes notes where Odoo lets them
             # an agent: the notes of the tickets they handle are theirs (one
             # query, only when notes of tickets are read)
             handled = self._spid_handled_tickets(set(internal.mapped("res_id")))

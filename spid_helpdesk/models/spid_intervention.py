@@ -477,24 +477,22 @@ class SpidIntervention(models.Model):
             ._render_qweb_pdf("spid_helpdesk.action_report_intervention", intervention.ids)
         )
         ticket = intervention.ticket_id
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": _("Intervention %s - signed.pdf", intervention.name).replace("/", "-"),
-                    "raw": pdf,
-                    "mimetype": "application/pdf",
-                    "res_model": "spid.ticket",
-                    "res_id": ticket.id,
-                }
-            )
+        # the PDF may come after the invoice that locked the ticket: written
+        # by the helpdesk (SYSTEM), as the locked ticket's files are
+        attachment = with_switch(self.env["ir.attachment"].sudo(), SYSTEM).create(
+            {
+                "name": _("Intervention %s - signed.pdf", intervention.name).replace("/", "-"),
+                "raw": pdf,
+                "mimetype": "application/pdf",
+                "res_model": "spid.ticket",
+                "res_id": ticket.id,
+            }
         )
         attachment.generate_access_token()
         # told by the technician (in the team's voice), not by the signer:
         # Odoo leaves the current user out of a message's recipients
         technician = intervention.user_ids.filtered("active")[:1] or ticket.user_id or self.env.user
-        ticket.with_user(technician).sudo().message_post(
+        with_switch(ticket.with_user(technician).sudo(), SYSTEM).message_post(
             body=Markup("<p>%s</p>")
             % _(
                 "The report of intervention %(name)s was signed by %(signer)s on %(date)s: the signed PDF is"
