@@ -114,6 +114,22 @@ class TestCustomerView(SpidPortalCommon):
         self.assertFalse(ticket.is_closed)
         self.assertIn("REASON-STILL-BEEPING", self.chatter(ticket))
 
+    def test_no_reopen_form_on_a_ticket_kept_for_the_record(self):
+        """A ticket in the History step is out of the requester's hands: only
+        a supervisor takes it out, so the page offers no reopening."""
+        ticket = self._portal_ticket(self.anna, "Old printer", user_id=self.agent.id)
+        self.authenticate("view_anna", "view_anna")
+        self.post(f"/my/tickets/{ticket.id}/close", {})
+        reopen = f'action="/my/tickets/{ticket.id}/reopen"'
+        self.assertIn(reopen, self.url_open(f"/my/tickets/{ticket.id}").text)
+        ticket.sudo().write({"status_id": self.env.ref("spid_helpdesk.status_history").id})
+        self.assertTrue(ticket.is_closed)
+        self.assertNotIn(reopen, self.url_open(f"/my/tickets/{ticket.id}").text)
+        # and the route refuses it all the same
+        self.post(f"/my/tickets/{ticket.id}/reopen", {"reason": "Please"})
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.status_id, self.env.ref("spid_helpdesk.status_history"))
+
     # -- 2. the status emails in the customer's conversation -------------------
 
     def test_acknowledgement_is_in_the_conversation_and_only_emailed_to_the_requester(self):
