@@ -8,7 +8,9 @@ class SpidReadableFieldsMixin(models.AbstractModel):
     the fields the current caller may read (False: every field the ORM gives
     them). Every read route keeps to it: the field access check (read,
     search_read, web_read, export), the fetch of related records' fields
-    and fields_get. Searching and sorting stay each caller's own check."""
+    and fields_get; searches and sorts too, so that a domain on
+    `message_ids.body` or `priority` answers no yes/no about what they may
+    not read."""
 
     _name = "spid.readable.fields.mixin"
     _description = "Helpdesk: fields readable by some callers only"
@@ -51,3 +53,36 @@ class SpidReadableFieldsMixin(models.AbstractModel):
         if readable is not False:
             result = {name: value for name, value in result.items() if name in readable}
         return result
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        readable = self._spid_readable_fields()
+        if readable is not False:
+            if order == self._order:  # the model's order may sort on what they do not read
+                order = "id desc"
+            self._spid_check_readable_search(readable, domain, order)
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _spid_check_readable_search(self, readable, domain, order):
+        """Refuse a domain or an order on a field outside `readable`."""
+        refused = set()
+        for leaf in domain or ():
+            if isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(leaf[0], str):
+                name = leaf[0].split(".", 1)[0]
+                if name not in readable:
+                    refused.add(name)
+        for part in (order or "").split(","):
+            words = part.split()
+            if words:
+                name = words[0].strip('"').split(".", 1)[0].split(":", 1)[0]
+                if name not in readable:
+                    refused.add(name)
+        if refused:
+            raise AccessError(
+                _(
+                    "You cannot search or sort %(records)s on: %(fields)s",
+                    records=self._description,
+                    fields=", ".join(sorted(refused)),
+                )
+            )

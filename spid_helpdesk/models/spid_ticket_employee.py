@@ -78,36 +78,6 @@ class SpidTicket(models.Model):
             return EMPLOYEE_READABLE_FIELDS
         return super()._spid_readable_fields()
 
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if self._spid_requester_caller():
-            if order == self._order:  # the model's order sorts on the agents' priority
-                order = "id desc"
-            self._spid_check_requester_search(domain, order)
-        return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def _spid_check_requester_search(self, domain, order):
-        """Requesters search and sort on the fields they read only: a domain
-        on `message_ids.body` or `priority` would answer yes/no about what
-        they may not read."""
-        refused = set()
-        for leaf in domain or ():
-            if isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(leaf[0], str):
-                name = leaf[0].split(".", 1)[0]
-                if name not in EMPLOYEE_READABLE_FIELDS:
-                    refused.add(name)
-        for part in (order or "").split(","):
-            words = part.split()
-            if words:
-                name = words[0].strip('"').split(".", 1)[0].split(":", 1)[0]
-                if name not in EMPLOYEE_READABLE_FIELDS:
-                    refused.add(name)
-        if refused:
-            raise AccessError(
-                _("You cannot search or sort tickets on: %(fields)s", fields=", ".join(sorted(refused)))
-            )
-
     # ------------------------------------------------------------------
     # What they create, write and post
     # ------------------------------------------------------------------

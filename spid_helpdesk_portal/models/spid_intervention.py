@@ -30,7 +30,6 @@ PORTAL_READABLE_FIELDS = frozenset(
         "access_url",
     }
 )
-PORTAL_DEFAULT_ORDER = "id desc"
 # Written on a signed intervention, which is otherwise final: the link's
 # token (made when a page shows its URL) and the signed report, by the
 # signature itself.
@@ -60,33 +59,6 @@ class SpidIntervention(models.Model):
         if self._spid_share_caller():
             return PORTAL_READABLE_FIELDS
         return super()._spid_readable_fields()
-
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if self._spid_share_caller():
-            if order == self._order:
-                order = PORTAL_DEFAULT_ORDER
-            # the ticket's own check: readable fields only, in domains and orders
-            refused = set()
-            for leaf in domain or ():
-                if isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(leaf[0], str):
-                    name = leaf[0].split(".", 1)[0]
-                    if name not in PORTAL_READABLE_FIELDS:
-                        refused.add(name)
-            for part in (order or "").split(","):
-                words = part.split()
-                if words:
-                    name = words[0].strip('"').split(".", 1)[0].split(":", 1)[0]
-                    if name not in PORTAL_READABLE_FIELDS:
-                        refused.add(name)
-            if refused:
-                raise AccessError(
-                    _(
-                        "You cannot search or sort interventions on: %(fields)s",
-                        fields=", ".join(sorted(refused)),
-                    )
-                )
-        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     def onchange(self, values, field_names, fields_spec):
         if self._spid_share_caller():

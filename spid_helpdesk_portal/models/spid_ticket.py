@@ -49,7 +49,6 @@ PORTAL_READABLE_FIELDS = frozenset(
 )
 # The order used for share users when the caller gives none (the model's
 # own order sorts on the technician's priority, which they may not read).
-PORTAL_DEFAULT_ORDER = "id desc"
 # What a customer's message may carry; anything else is refused.
 CUSTOMER_POST_KEYS = frozenset(
     {
@@ -141,36 +140,6 @@ class SpidTicket(models.Model):
         if self._spid_share_caller():
             return PORTAL_READABLE_FIELDS
         return super()._spid_readable_fields()
-
-    @api.model
-    def _spid_check_portal_search(self, domain, order):
-        """Share users search and sort on the readable fields only: a domain
-        on `message_ids.body` or `workunit_ids.description` would otherwise
-        answer yes/no about internal notes and work."""
-        refused = set()
-        for leaf in domain or ():
-            if isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(leaf[0], str):
-                name = leaf[0].split(".", 1)[0]
-                if name not in PORTAL_READABLE_FIELDS:
-                    refused.add(name)
-        for part in (order or "").split(","):
-            words = part.split()
-            if words:
-                name = words[0].strip('"').split(".", 1)[0].split(":", 1)[0]
-                if name not in PORTAL_READABLE_FIELDS:
-                    refused.add(name)
-        if refused:
-            raise AccessError(
-                _("You cannot search or sort tickets on: %(fields)s", fields=", ".join(sorted(refused)))
-            )
-
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if self._spid_share_caller():
-            if order == self._order:  # search() gives the model's order when the caller gives none
-                order = PORTAL_DEFAULT_ORDER
-            self._spid_check_portal_search(domain, order)
-        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     def onchange(self, values, field_names, fields_spec):
         if self._spid_share_caller():
