@@ -1,3 +1,5 @@
+import uuid
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
@@ -47,6 +49,15 @@ class SpidIntervention(models.Model):
         copy=False,
         help="The PDF of the signed report, attached to the ticket when the customer signed.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the signature page's token is made with the intervention (set in
+        # the values: no query of its own), so that showing or emailing its
+        # link later writes nothing: a GET changes no data, and the
+        # intervention of a ticket locked by its invoice takes no write
+        vals_list = [dict(vals, access_token=str(uuid.uuid4())) for vals in vals_list]
+        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # What a share user may read (as the ticket does)

@@ -161,6 +161,22 @@ class TestPortalIntervention(JsonRpcMixin, SpidPortalCommon):
         self.assertTrue(self.sign(self.done, "Visitor on site", token=token).get("force_refresh"))
         self.assertEqual(self.done.state, "signed")
 
+    def test_the_tickets_emailed_link_leads_to_its_interventions(self):
+        """A visitor reading the ticket through its emailed link follows the
+        links to its interventions without logging in: each intervention
+        has its token from its creation, so no page writes one."""
+        self.assertTrue(self.done.access_token)
+        ticket_token = self.ticket.sudo()._portal_ensure_token()
+        page = self.url_open(f"/my/tickets/{self.ticket.id}?access_token={ticket_token}").text
+        link = f"/my/interventions/{self.done.id}?access_token={self.done.access_token}"
+        self.assertIn(link.replace("&", "&amp;"), page)
+        self.assertEqual(self.url_open(link, allow_redirects=False).status_code, 200)
+        # logged in, the customer's links need no token
+        self.authenticate(self.anna.login, self.anna.login)
+        page = self.url_open(f"/my/tickets/{self.ticket.id}").text
+        self.assertIn(f'href="/my/interventions/{self.done.id}"', page)
+        self.assertNotIn(self.done.access_token, page)
+
     # -- refusals ----------------------------------------------------------------
 
     def test_wrong_states_and_bad_input(self):
