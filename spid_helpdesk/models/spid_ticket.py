@@ -1046,10 +1046,7 @@ class SpidTicket(models.Model):
         facts = {name for name in vals if is_ticket_fact(name)}
         if not facts:
             return
-        # most writes are on open tickets: no company read for them
-        frozen = self.filtered("is_closed").filtered(
-            lambda t: t.company_id.spid_closed_tickets in FROZEN_POLICIES
-        )
+        frozen = self._spid_frozen()
         if not frozen:
             return
         if vals.get("status_id"):
@@ -1073,6 +1070,14 @@ class SpidTicket(models.Model):
                     )
                 )
 
+    def _spid_frozen(self):
+        """These tickets that are closed in a company whose closed tickets
+        are read-only (or only reclassifiable)."""
+        # most writes are on open tickets: no company read for them
+        return self.filtered("is_closed").filtered(
+            lambda t: t.company_id.spid_closed_tickets in FROZEN_POLICIES
+        )
+
     def _spid_check_closed_parts(self):
         """The work units, links and interventions of a closed ticket whose
         company keeps closed tickets read-only (or only reclassifiable) do
@@ -1081,11 +1086,7 @@ class SpidTicket(models.Model):
         pass."""
         if self.env.su or switched(self.env, SYSTEM) or switched(self.env, SLA_SYSTEM):
             return
-        frozen = (
-            self.sudo()
-            .filtered("is_closed")
-            .filtered(lambda t: t.company_id.spid_closed_tickets in FROZEN_POLICIES)
-        )
+        frozen = self.sudo()._spid_frozen()
         if frozen:
             raise UserError(
                 _(
