@@ -52,20 +52,30 @@ extract() {  # unpacks an archive of an Odoo tree into $ODOO_DIR
   rm -rf "$ODOO_DIR"; mkdir -p "$(dirname "$ODOO_DIR")"; mv "$root" "$ODOO_DIR"; rm -rf "$tmp"
 }
 
+# setuptools<72 keeps pkg_resources, which gevent's plugin loader uses when
+# Odoo's websocket (gevent) process starts under --workers. That old
+# pkg_resources cannot match the underscore-named metadata of zope.event 5.1+
+# and zope.interface 7.3+ ("The 'zope.interface' distribution was not found"),
+# and the process dies at start: no bus, no live update. Their last releases
+# with dotted metadata work.
+CONSTRAINTS='setuptools<72
+zope.event<5.1
+zope.interface<7.3'
+
 install_python() {
   [[ -x "$VENV/bin/python" ]] || { say "Creating virtualenv $VENV"; "$PYTHON" -m venv "$VENV"; }
   local stamp="$VENV/.spid-stamp" want
-  want=$(cat "$ODOO_DIR/requirements.txt" "$REPO/requirements.txt" | sha1sum | cut -c1-12)-$ODOO_DIR
+  want=$(cat "$ODOO_DIR/requirements.txt" "$REPO/requirements.txt" <(echo "$CONSTRAINTS") | sha1sum | cut -c1-12)-$ODOO_DIR
   [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
   say "Installing Odoo's and the project's Python requirements into $VENV"
   local reqs; reqs=$(mktemp)
   # python-ldap, pyusb and pyserial serve hardware and LDAP addons we never load.
   grep -viE '^(python-ldap|pyusb|pyserial)' "$ODOO_DIR/requirements.txt" >"$reqs"
-  local cons; cons=$(mktemp); echo 'setuptools<72' >"$cons"
+  local cons; cons=$(mktemp); echo "$CONSTRAINTS" >"$cons"
   PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q 'setuptools<72' wheel
   PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q -r "$reqs"
   PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q --no-build-isolation -e "$ODOO_DIR"
-  "$VENV/bin/pip" install -q -r "$REPO/requirements.txt"
+  PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q -r "$REPO/requirements.txt"
   rm -f "$reqs" "$cons"
   echo "$want" >"$stamp"
 }
