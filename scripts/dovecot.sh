@@ -75,7 +75,8 @@ service anvil {
   chroot =
 }
 CONF
-  dovecot -c "$conf"
+  # its output to a file: the caller's pipes would stay open in the daemon
+  dovecot -c "$conf" </dev/null >"$dir/start.log" 2>&1 || { cat "$dir/start.log" >&2; exit 1; }
   # ready when the port answers
   for _ in $(seq 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -84,7 +85,7 @@ CONF
     sleep 0.1
   done
   echo "dovecot did not start listening on 127.0.0.1:$port; see $dir/dovecot.log" >&2
-  cat "$dir/dovecot.log" >&2 || true
+  cat "$dir/start.log" "$dir/dovecot.log" >&2 || true
   exit 1
   ;;
 stop)
