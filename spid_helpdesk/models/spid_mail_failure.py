@@ -87,7 +87,7 @@ class SpidMailFailure(models.Model):
                 # the fetch names its server in the context (a label, checked
                 # to exist); no other default_* key of it fills a field
                 server_id = self.env.context.get("default_fetchmail_server_id")
-                failure = self.sudo().with_context(clean_context(self.env.context))
+                failure = self.env(context=clean_context(self.env.context), su=True)[self._name]
                 return failure._spid_create_failure(model, message, error, thread_id, server_id)
         except Exception:  # the last resort must not raise
             _logger.exception("Could not keep the failed email (%s bytes)", len(message or b""))
