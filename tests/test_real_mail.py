@@ -466,3 +466,18 @@ class TestMailFailureAccess(RealMailCommon, HttpCase):
         self.assertEqual(failure.retry_count, 1)
         self.assertEqual(failure.error_type, "AttributeError")
         self.assertFalse(self._message("<broken-dsn@mx.example.net>"))
+
+    def test_menu_and_views_for_managers_only(self):
+        menu = self.env.ref("spid_helpdesk.menu_spid_config_mail_failures")
+        self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(self.manager)._visible_menu_ids())
+        self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(self.agent)._visible_menu_ids())
+        views = (
+            self.env["spid.mail.failure"]
+            .with_user(self.manager)
+            .get_views([(False, "list"), (False, "form"), (False, "search")])
+        )
+        form = views["views"]["form"]["arch"]
+        self.assertIn('name="action_retry"', form)
+        self.assertIn('name="action_download"', form)
+        self.assertIn('name="error"', form)
+        self.assertIn('name="email_from"', views["views"]["list"]["arch"])

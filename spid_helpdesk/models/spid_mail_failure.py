@@ -171,7 +171,7 @@ class SpidMailFailure(models.Model):
                 ticket = ticket.browse(result).exists()
             failure.write({"state": "done", "retry_count": failure.retry_count + 1, "ticket_id": ticket.id})
             done |= failure
-        if len(self) == 1:
+        if len(self) == 1 and (done or self.sudo().state == "failed"):
             if done:
                 return {
                     "type": "ir.actions.client",
