@@ -76,15 +76,19 @@ class MailThread(models.AbstractModel):
     @api.model
     def _spid_message_process_safe(self, model, message, thread_id=None, **kwargs):
         """Odoo's message_process in a savepoint: (its result, None) or
-        (False, the exception) with nothing of it written. Concurrency
-        errors and the refusal of a caller that is not the mail server are
-        raised: the first are retried by the next fetch, the second is no
-        email's fault."""
+        (False, the exception) with nothing of it written. Raised: what a
+        caller that is not the mail server did wrong (no email's fault), and
+        a concurrency error outside a fetch, which the RPC layer (the mailgate
+        script) retries; a fetch marks every email seen, so there it is kept
+        like any failure, to be retried by hand."""
         try:
             with self.env.cr.savepoint():
                 return super().message_process(model, message, thread_id=thread_id, **kwargs), None
-        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
-            raise
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable) as error:
+            if not self.env.context.get("fetchmail_cron_running"):
+                raise
+            _logger.warning("Concurrent update while processing an email (%s): kept", type(error).__name__)
+            return False, error
         except (LookupError, UnicodeError, email.errors.MessageError) as error:
             _logger.warning("Rejected malformed email (%s): %s", type(error).__name__, error)
             if not self._spid_is_gateway_caller():
