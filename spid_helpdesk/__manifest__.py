@@ -43,6 +43,7 @@
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "views/spid_report_views.xml",
+        "views/spid_mail_failure_views.xml",
         "report/spid_workorder_report.xml",
         "report/spid_intervention_report.xml",
         "report/spid_statistics_report.xml",

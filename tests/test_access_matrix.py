@@ -33,6 +33,7 @@ MATRIX = {
     "spid.intervention":             "-    rwcu  rwcu       rwcu    rwcu    r      -",
     "spid.intervention.material":    "-    rwcu  rwcu       rwcu    rwcu    -      -",
     "spid.invoice.export.wizard":    "-    -     -          -       rwc     -      -",
+    "spid.mail.failure":             "-    -     -          ru      -       -      -",
     "spid.sla.policy":               "-    r     r          rwcu    r       -      -",
     "spid.statistics.wizard":        "-    rwc   rwc        rwc     rwc     -      -",
     "spid.tariff":                   "-    r     r          r       rwcu    -      -",

@@ -5,6 +5,8 @@ import re
 from datetime import timedelta
 from email.header import decode_header, make_header
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, email_split
@@ -50,24 +52,55 @@ class MailThread(models.AbstractModel):
     def message_process(
         self, model, message, custom_values=None, save_original=False, strip_attachments=False, thread_id=None
     ):
-        """A message Python's email package cannot decode (unknown charset,
-        undecodable bytes) is rejected with a log line instead of an exception
-        that would stop the fetch of the next messages, and leaves nothing
-        half-written behind."""
+        """No email, however broken, raises out of the gateway: an exception
+        would leave the fetch without its next emails, and an email that
+        fails at every fetch is never read. An email that fails is logged and
+        kept (spid.mail.failure, the raw email attached, for a manager to read
+        or retry), and leaves nothing half-written behind. Only the gateway
+        itself (the mail server, the mailgate script) gets this: any other
+        caller still gets the exception."""
         message = self._spid_strip_header_nul(message)
+        result, error = self._spid_message_process_safe(
+            model,
+            message,
+            custom_values=custom_values,
+            save_original=save_original,
+            strip_attachments=strip_attachments,
+            thread_id=thread_id,
+        )
+        if error is not None:
+            self.env["spid.mail.failure"]._spid_keep(model, message, error, thread_id=thread_id)
+            return False
+        return result
+
+    @api.model
+    def _spid_message_process_safe(self, model, message, thread_id=None, **kwargs):
+        """Odoo's message_process in a savepoint: (its result, None) or
+        (False, the exception) with nothing of it written. Raised: what a
+        caller that is not the mail server did wrong (no email's fault), and
+        a concurrency error outside a fetch, which the RPC layer (the mailgate
+        script) retries; a fetch marks every email seen, so there it is kept
+        like any failure, to be retried by hand."""
         try:
             with self.env.cr.savepoint():
-                return super().message_process(
-                    model,
-                    message,
-                    custom_values=custom_values,
-                    save_original=save_original,
-                    strip_attachments=strip_attachments,
-                    thread_id=thread_id,
-                )
+                return super().message_process(model, message, thread_id=thread_id, **kwargs), None
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable) as error:
+            if not self.env.context.get("fetchmail_cron_running"):
+                raise
+            _logger.warning("Concurrent update while processing an email (%s): kept", type(error).__name__)
+            return False, error
         except (LookupError, UnicodeError, email.errors.MessageError) as error:
             _logger.warning("Rejected malformed email (%s): %s", type(error).__name__, error)
-            return False
+            if not self._spid_is_gateway_caller():
+                return False, None
+            return False, error
+        except Exception as error:  # the gateway's last line: nothing raises out of it
+            if not self._spid_is_gateway_caller():
+                raise
+            _logger.warning(
+                "The mail gateway failed on an email (%s): %s", type(error).__name__, error, exc_info=True
+            )
+            return False, error
 
     @api.model
     def _spid_strip_header_nul(self, message):
@@ -160,12 +193,16 @@ class MailThread(models.AbstractModel):
         return super(MailThread, gateway)._message_route_process(message, message_dict, routes)
 
     @api.model
+    def _spid_is_gateway_caller(self):
+        return bool(self.env.su or self.env.user._is_superuser() or self.env.user._is_system())
+
+    @api.model
     def _spid_check_gateway_caller(self):
         """Emails reach tickets only from the mail server: the fetchmail cron
         (superuser), the mailgate script (an administrator) or our own
         code. A user calling message_process over RPC would post as any
         sender into any ticket, or open tickets in anyone's name."""
-        if self.env.su or self.env.user._is_superuser() or self.env.user._is_system():
+        if self._spid_is_gateway_caller():
             return
         _logger.warning("Refused an email handed to the helpdesk over RPC by user %s", self.env.uid)
         raise AccessError(_("Only the mail server may deliver emails to the helpdesk."))
