@@ -78,6 +78,7 @@ class TestIntegrationApi(HttpCase):
             }
         )
         cls.key = cls._generate_key(cls.user, days=30)
+        cls.other_owner = cls.other_ticket.user_id
 
     @classmethod
     def _generate_key(cls, user, days):
@@ -125,12 +126,11 @@ class TestIntegrationApi(HttpCase):
         self.assertFalse(user.share)
         self.assertEqual(user.notification_type, "inbox")
         self.assertFalse(self.shipped_active, "the integration user is shipped archived")
-        # a key of the integration group lasts up to 90 days, not Odoo's 1-day default for users
+        # its keys expire: at most 90 days (Odoo's limit for internal users), never persistent
         with self.assertRaises(ValidationError):
             self._generate_key(user, days=91)
-        agent_key = self.env["res.users.apikeys"].with_user(self.other_agent)
         with self.assertRaises(ValidationError):
-            agent_key._generate(None, "agent", fields.Datetime.now() + timedelta(days=30))
+            self.env["res.users.apikeys"].with_user(user)._generate(None, "forever", None)
 
     def test_settings_refused_over_rpc(self):
         api = self._api()
@@ -298,7 +298,10 @@ class TestIntegrationApi(HttpCase):
         self.assertEqual(found, [])
         self.env.invalidate_all()
         self.assertEqual(self.other_ticket.name, "Other team's secret")
-        self.assertFalse(self.other_ticket.user_id)
+        self.assertEqual(self.other_ticket.user_id, self.other_owner)
+        self.assertFalse(
+            self.other_ticket.message_ids.filtered(lambda m: m.author_id == self.user.partner_id)
+        )
 
     def test_revoked_and_expired_keys_refused(self):
         key = self._generate_key(self.user, days=10)

@@ -14,7 +14,6 @@
 import json
 import threading
 import time
-import urllib.request
 from concurrent.futures import Future
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,8 +34,9 @@ OUTER_PAGE = """<!DOCTYPE html>
 
 
 class OuterSite:
-    """Another website: a real HTTP server on a free port, serving the page
-    that embeds the form (the test's browser reaches it as localhost)."""
+    """Another website: a real HTTP server on a free port of 127.0.0.1,
+    serving the page that embeds the form; the browser reaches it as
+    http://localhost:<port>, another site than http://127.0.0.1."""
 
     def __init__(self, odoo_url):
         page = OUTER_PAGE.format(odoo=odoo_url).encode()
@@ -134,7 +134,7 @@ class TestPortalEmbed(HttpCase):
             self.assertNotIn("X-Frame-Options", response.headers)
         # Odoo's other pages keep their own headers
         login = self.url_open("/web/login")
-        self.assertEqual(login.headers.get("X-Frame-Options"), "DENY")
+        self.assertIn(login.headers.get("X-Frame-Options"), ("DENY", "SAMEORIGIN"))
         self.assertNotIn("www.example.com", login.headers.get("Content-Security-Policy", ""))
         self.assertNotIn("www.example.com", self.url_open("/my").headers.get("Content-Security-Policy", ""))
         # nothing configured: this server only
@@ -223,20 +223,6 @@ class TestPortalEmbed(HttpCase):
     # Chromium, from another site
     # ------------------------------------------------------------------
 
-    def fetch_proxy(self, url):
-        """The browser sends every request that is not to 127.0.0.1 here;
-        those to the outer site are fetched from its real server."""
-        site = getattr(self, "outer_site", None)
-        if site and url.startswith(site.origin + "/"):
-            path = url[len(site.origin) :]
-            with urllib.request.urlopen(f"http://127.0.0.1:{site.port}{path}", timeout=10) as response:
-                body = response.read()
-            return {
-                **self.make_fetch_proxy_response(body),
-                "responseHeaders": [{"name": "Content-Type", "value": "text/html; charset=utf-8"}],
-            }
-        return super().fetch_proxy(url)
-
     def _open_outer_page(self, allowed):
         """Chromium on the outer site's page, the site allowed or not;
         returns (browser, frames): frames collects the DevTools sessions of
@@ -247,6 +233,18 @@ class TestPortalEmbed(HttpCase):
         self.env.flush_all()
         browser = ChromeBrowser(self)
         self.addCleanup(browser.stop)
+        # Odoo's test browser lets through requests to 127.0.0.1 only (and
+        # answers the others itself): those to the outer site go to its real
+        # server too, so the page comes from the network like any page
+        odoo_handler = browser._handlers["Fetch.requestPaused"]
+
+        def request_paused(**params):
+            if params["request"]["url"].startswith(self.outer_site.origin + "/"):
+                browser._websocket_send("Fetch.continueRequest", params={"requestId": params["requestId"]})
+            else:
+                odoo_handler(**params)
+
+        browser._handlers["Fetch.requestPaused"] = request_paused
         frames = []
 
         def attached(sessionId, targetInfo, **kw):
@@ -343,6 +341,11 @@ class TestPortalEmbed(HttpCase):
         self.assertEqual(ticket.partner_id.email, "iris@iframe.example")
         self.assertEqual(ticket.channel, "web")
         self.assertFalse(browser.had_failure, "a JavaScript error on the page")
+        # the form ran in its own frame process (another site than the page)
+        self.assertEqual([frame["type"] for frame in frames], ["iframe"])
+        self.assertEqual(
+            self._in_iframe(browser, frames, "location.href"), [f"{self.base_url()}/helpdesk/embed"]
+        )
 
     def test_browser_refuses_a_site_not_allowed(self):
         browser, frames = self._open_outer_page(allowed=False)
@@ -354,5 +357,8 @@ class TestPortalEmbed(HttpCase):
             self._wait_iframe(browser, frames, "!!document.querySelector('form')", timeout=5),
             "the form showed on a site that is not allowed",
         )
-        self._logger.info("refused frames: %s %s", frames, self._in_iframe(browser, frames, "location.href"))
+        # the browser asked this server for the form, got it, and replaced
+        # it with its error page: the CSP's frame-ancestors refused the site
+        self.assertIn(f"{self.base_url()}/helpdesk/embed", [frame["url"] for frame in frames])
+        self.assertEqual(self._in_iframe(browser, frames, "location.href"), ["chrome-error://chromewebdata/"])
         self._wait_remaining_requests()
