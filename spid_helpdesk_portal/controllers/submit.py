@@ -28,15 +28,15 @@ def embed_token_error(env, token, remote_ip, now=None):
     """The reason why `token` is refused, or None when it is good."""
     issued, _sep, signature = token.partition(".") if isinstance(token, str) else ("", "", "")
     if not issued.isdigit() or not signature:
-        return env._("This form has expired. Please send it again.")
+        return _("This form has expired. Please send it again.")
     expected = hmac(env(su=True), EMBED_SCOPE, (int(issued), remote_ip or ""))
     if not consteq(expected, signature):
-        return env._("This form has expired. Please send it again.")
+        return _("This form has expired. Please send it again.")
     age = (now if now is not None else time.time()) - int(issued)
     if age > EMBED_TOKEN_MAX_AGE or age < -60:
-        return env._("This form has expired. Please send it again.")
+        return _("This form has expired. Please send it again.")
     if age < EMBED_TOKEN_MIN_AGE:
-        return env._("The form was sent too fast. Please check it and send it again.")
+        return _("The form was sent too fast. Please check it and send it again.")
     return None
 
 
