@@ -14,6 +14,8 @@
         "views/spid_ticket_portal_templates.xml",
         "views/spid_intervention_portal_templates.xml",
         "views/spid_ticket_views.xml",
+        # #20 integration: the sites allowed to embed the public form
+        "views/res_config_settings_views.xml",
     ],
     "assets": {
         "web.assets_frontend": [
