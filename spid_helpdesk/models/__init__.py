@@ -38,3 +38,5 @@ from . import spid_intervention
 from . import spid_agent_objective
 from . import spid_ticket_rating
 from . import spid_demo
+from . import spid_ticket_live
+from . import ir_websocket
