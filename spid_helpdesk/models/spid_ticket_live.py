@@ -4,8 +4,11 @@ What is sent, to whom:
 
 - ``spid.ticket/live_changed`` ``{"ids": [...]}``: tickets created, changed
   or deleted in one transaction, so that the agents' lists and kanbans
-  reload. ONE notification per audience channel, all inserted by the bus in
-  one query at the end of the transaction (precommit): only ids, no title.
+  reload. ONE notification per audience channel, all inserted in one
+  INSERT ... SELECT (which also reads the audience) by a precommit hook that
+  runs after the others: only ids, no title. The bus's own post-commit hook
+  sends the NOTIFY that wakes the websockets (the gevent process under
+  --workers).
   The audiences are the record rules' terms that can be named by a channel
   whose subscription the server checks (ir_websocket.py):
   ``(spid.team, "spid_live")`` the team's members (not for a type handled by
@@ -34,7 +37,7 @@ from odoo.addons.bus.models.bus import channel_with_db, json_dump
 # Written by the system when someone merely opens a ticket: not news.
 LIVE_QUIET_FIELDS = frozenset({"is_read"})
 # How long a viewer stays shown without a new heartbeat (the form beats
-# every PRESENCE_BEAT seconds; the client uses both, see live_service.js).
+# every PRESENCE_BEAT_MS, see static/src/live/live_form.js).
 PRESENCE_TTL = 60
 
 
@@ -209,8 +212,8 @@ class SpidTicketLive(models.Model):
 
     def _spid_live_channels(self):
         """{bus channel: ticket ids} of the agents who may read these tickets
-        (see the module's docstring). Read as superuser, from the cache
-        where the write left the values."""
+        (see the module's docstring), read before a deletion: the same terms
+        as the SQL of _spid_live_send, which serves creations and writes."""
         channels = {}
         for ticket in self.sudo():
             targets = [
