@@ -63,6 +63,10 @@ export function useSpidTicketLive() {
             }
             return;
         }
+        const previous = live.banner;
+        if (payload.kind === "write" && previous && previous.kind !== "write" && Date.now() - previous.at < 3000) {
+            return; // a message's own write of the ticket: the message says more
+        }
         const name = payload.user_name || _t("Someone");
         let text;
         if (payload.kind === "reply") {
