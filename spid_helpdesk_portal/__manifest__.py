@@ -20,6 +20,12 @@
     "assets": {
         "web.assets_frontend": [
             "spid_helpdesk_portal/static/src/**/*",
+            # #20 live updates: the ticket page's listener runs in the portal
+            # chatter's lazy bundle, where the chatter's store lives
+            ("remove", "spid_helpdesk_portal/static/src/chatter/**/*"),
+        ],
+        "portal.assets_chatter": [
+            "spid_helpdesk_portal/static/src/chatter/**/*",
         ],
         "web.assets_tests": [
             "spid_helpdesk_portal/static/tests/tours/**/*",

@@ -40,3 +40,5 @@ from . import spid_ticket_rating
 from . import spid_demo
 from . import spid_mail_failure
 from . import spid_ticket_threading
+from . import spid_ticket_live
+from . import ir_websocket

@@ -25,3 +25,6 @@ from . import test_sla_responses
 from . import test_workflow_options
 from . import test_import_dates
 from . import test_intervention
+from . import test_live
+from . import test_live_websocket
+from . import test_live_ui

@@ -10,7 +10,9 @@ ALIAS_DOMAIN = "desk.example.com"
 # what the gateway waits for (the new ticket's emails and clocks are its job's).
 # +1 (#19, employees as requesters): the internal user of the sender's
 # address (spid.ticket._spid_employee_of), who asks as themselves.
-INCOMING_EMAIL_BUDGET = 70
+# +1 (#20, live updates): the one insert of the transaction's bus
+# notifications (the agents' lists, the ticket's form and portal page).
+INCOMING_EMAIL_BUDGET = 71
 LOGGER = "odoo.addons.spid_helpdesk.models.mail_thread._logger"
 EMAIL = """From: {sender}
 To: support@desk.example.com
