@@ -87,7 +87,7 @@ install_python() {
 # installs). Without them it is skipped with a note, never an error: `make
 # run` needs no LDAP. Its own stamp: a second run returns at once, and a
 # machine that gains the headers installs it on its next run.
-LDAP_HEADERS="/usr/include/ldap.h /usr/include/sasl/sasl.h"
+LDAP_HEADERS=${LDAP_HEADERS:-/usr/include/ldap.h /usr/include/sasl/sasl.h}
 install_python_ldap() {
   local stamp="$VENV/.spid-ldap-stamp" want missing="" header reqs
   reqs=$(grep -iE '^python-ldap' "$ODOO_DIR/requirements.txt" || true)
@@ -101,13 +101,13 @@ install_python_ldap() {
     return 0
   fi
   say "Building python-ldap (auth_ldap) against the system's OpenLDAP headers"
-  local file; file=$(mktemp); echo "$reqs" >"$file"
-  if "$VENV/bin/pip" install -q -r "$file"; then
+  local file cons; file=$(mktemp); cons=$(mktemp); echo "$reqs" >"$file"; echo "$CONSTRAINTS" >"$cons"
+  if PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q -r "$file"; then
     echo "$want" >"$stamp"
   else
     say "python-ldap failed to build (see above): auth_ldap stays unavailable, the rest works"
   fi
-  rm -f "$file"
+  rm -f "$file" "$cons"
 }
 
 install_source
