@@ -35,12 +35,14 @@ SUFFIX = "dc=spid,dc=test"
 PEOPLE = f"ou=people,{SUFFIX}"
 BIND_DN = f"cn=odoo,ou=services,{SUFFIX}"
 BIND_PASSWORD = "odoo-service"
-# uid: (cn, mail, password). "admin" and "hd_agent" are also local logins.
+# uid: (cn, mail, password). "admin", "hd_agent" and "ldap_template" (the
+# archived template) are also local logins.
 PEOPLE_ENTRIES = {
     "dana": ("Dana Directory", "dana@spid.test", "dana-secret"),
     "admin": ("Directory Admin", "admin@spid.test", "take-over"),
     "hd_agent": ("Directory Namesake", "namesake@spid.test", "take-over"),
     "eve": ("Eve Directory", "eve@spid.test", "eve-secret"),
+    "ldap_template": ("Template Namesake", "template@spid.test", "take-over"),
 }
 WRONG_LOGIN = "Wrong login/password"
 
@@ -99,7 +101,12 @@ class TestLdapLogin(JsonRpcAttacker, SpidHelpdeskCommon, HttpCase):
             signature="<p>--<br/>Support agent (template)</p>",
         )
         cls.template.write(
-            {"spid_team_ids": [(6, 0, cls.team.ids)], "spid_hourly_cost": 33.0, "active": False}
+            {
+                "spid_team_ids": [(6, 0, cls.team.ids)],
+                "spid_hourly_cost": 33.0,
+                "notification_type": "inbox",
+                "active": False,
+            }
         )
         cls.ldap_conf = cls.env["res.company.ldap"].create(
             {
@@ -191,6 +198,7 @@ class TestLdapLogin(JsonRpcAttacker, SpidHelpdeskCommon, HttpCase):
         self.assertIn(dana, self.team.member_ids)
         self.assertNotIn(dana, self.team_other.member_ids)
         self.assertEqual(dana.tz, "Europe/Brussels")
+        self.assertEqual(dana.notification_type, "inbox")
         self.assertEqual(dana.sudo().spid_hourly_cost, 33.0)
         self.assertEqual(dana.company_id, self.env.company)
         # not from the template: their own signature, partner, no local password
@@ -258,9 +266,10 @@ class TestLdapLogin(JsonRpcAttacker, SpidHelpdeskCommon, HttpCase):
         the directory's password "take-over") would open the local
         administrator's and the local agent's accounts."""
         users_before = self.env["res.users"].with_context(active_test=False).search_count([])
-        for login in ("admin", "ADMIN", "Admin", " admin", "hd_agent", "HD_Agent"):
+        for login in ("admin", "ADMIN", "Admin", " admin", "hd_agent", "HD_Agent", "ldap_template"):
             self.assertRefusedLogin(self._form_login(login, "take-over"))
         self.assertEqual(self.env["res.users"].with_context(active_test=False).search_count([]), users_before)
+        self.assertFalse(self.template.active, "the archived template stays closed")
         # their own passwords still open them (nothing locked out)
         self.assertLoggedIn(self._form_login("admin", "admin"))
         self.assertEqual(self._session_uid(), self.admin.id)

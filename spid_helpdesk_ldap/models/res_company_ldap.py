@@ -41,6 +41,11 @@ class ResCompanyLdap(models.Model):
         # the template's signature names the template: the new user signs
         # with their own name, as a user created by hand does
         values["signature"] = Markup("<p>--<br />%s</p>") % values["name"]
+        if conf["user"]:
+            # a computed field, not copied: the copy would take the default
+            # ("Handle by Emails"), whose inverse drops the template's inbox group
+            template = self.env["res.users"].sudo().browse(conf["user"][0])
+            values["notification_type"] = template.notification_type
         values["spid_ldap_login"] = True
         return values
 
