@@ -69,7 +69,8 @@ install_python() {
   [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
   say "Installing Odoo's and the project's Python requirements into $VENV"
   local reqs; reqs=$(mktemp)
-  # python-ldap, pyusb and pyserial serve hardware and LDAP addons we never load.
+  # pyusb and pyserial serve hardware addons we never load; python-ldap
+  # (auth_ldap) is built apart, below, when its C headers are present.
   grep -viE '^(python-ldap|pyusb|pyserial)' "$ODOO_DIR/requirements.txt" >"$reqs"
   local cons; cons=$(mktemp); echo "$CONSTRAINTS" >"$cons"
   PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q 'setuptools<72' wheel
@@ -80,6 +81,36 @@ install_python() {
   echo "$want" >"$stamp"
 }
 
+# --- python-ldap (auth_ldap, directory logins) ---------------------------
+# Odoo's pinned python-ldap is a C extension built against OpenLDAP's and
+# Cyrus SASL's headers (Debian: libldap2-dev libsasl2-dev, which .ci/run
+# installs). Without them it is skipped with a note, never an error: `make
+# run` needs no LDAP. Its own stamp: a second run returns at once, and a
+# machine that gains the headers installs it on its next run.
+LDAP_HEADERS=${LDAP_HEADERS:-/usr/include/ldap.h /usr/include/sasl/sasl.h}
+install_python_ldap() {
+  local stamp="$VENV/.spid-ldap-stamp" want missing="" header reqs
+  reqs=$(grep -iE '^python-ldap' "$ODOO_DIR/requirements.txt" || true)
+  [[ -n "$reqs" ]] || return 0
+  want=$(echo "$reqs" | sha1sum | cut -c1-12)
+  [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
+  for header in $LDAP_HEADERS; do [[ -f "$header" ]] || missing+=" $header"; done
+  if [[ -n "$missing" ]]; then
+    say "python-ldap skipped (auth_ldap, directory logins unavailable): missing$missing;" \
+      "install them (Debian/Ubuntu: apt-get install libldap2-dev libsasl2-dev) and run this again"
+    return 0
+  fi
+  say "Building python-ldap (auth_ldap) against the system's OpenLDAP headers"
+  local file cons; file=$(mktemp); cons=$(mktemp); echo "$reqs" >"$file"; echo "$CONSTRAINTS" >"$cons"
+  if PIP_CONSTRAINT=$cons "$VENV/bin/pip" install -q -r "$file"; then
+    echo "$want" >"$stamp"
+  else
+    say "python-ldap failed to build (see above): auth_ldap stays unavailable, the rest works"
+  fi
+  rm -f "$file" "$cons"
+}
+
 install_source
 install_python
+install_python_ldap
 say "Odoo 18.0 ready in $VENV ($("$VENV/bin/python" -c 'import odoo.release as r; print(r.version)'))"

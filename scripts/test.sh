@@ -14,6 +14,19 @@ if [[ -z "${PGHOST:-}" ]] && ! bash "$REPO/scripts/pg.sh" status; then
 fi
 bash "$REPO/scripts/pg.sh" start
 eval "$(bash "$REPO/scripts/pg.sh" env)"
+# --- directory logins (LDAP) ---------------------------------------------
+# Odoo's auth_ldap and our bridge spid_helpdesk_ldap go into the TEST
+# database only (tests/test_ldap.py starts its own slapd), and only when
+# python-ldap imports (scripts/install_odoo.sh builds it when its headers are
+# present); `make run`'s demo stays without them (README: Directory logins).
+TEST_EXTRA_ADDONS=${TEST_EXTRA_ADDONS-}
+if "$VENV/bin/python" -c 'import ldap' 2>/dev/null; then
+  TEST_EXTRA_ADDONS+=",auth_ldap,spid_helpdesk_ldap"
+else
+  say "python-ldap is missing: auth_ldap not installed, tests/test_ldap.py will be skipped"
+fi
+ADDONS+=$TEST_EXTRA_ADDONS
+# --- end directory logins -------------------------------------------------
 say "Fresh database $DB with $ADDONS"
 dropdb --if-exists "$DB"
 rm -rf "$STATE/data/filestore/$DB"

@@ -57,6 +57,7 @@
         "demo/spid_sla_responses_demo.xml",
         "demo/spid_access_demo.xml",
         "demo/spid_intervention_demo.xml",
+        "demo/spid_template_user_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

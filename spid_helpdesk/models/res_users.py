@@ -19,6 +19,19 @@ class ResUsers(models.Model):
     spid_cost_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Hourly cost currency", groups=COST_MANAGERS
     )
+    # The other side of spid.team's member_ids (same relation table): copied
+    # with the user, so that a template user (a directory login's, see
+    # spid_helpdesk_ldap) gives its copies their teams.
+    spid_team_ids = fields.Many2many(
+        "spid.team",
+        "spid_team_member_rel",
+        "user_id",
+        "team_id",
+        string="Helpdesk teams",
+        copy=True,
+        help="The helpdesk teams this user belongs to: an agent works the tickets of their teams."
+        " Copied with the user, e.g. from the template user of a directory (LDAP) login.",
+    )
 
     @api.model
     def _spid_agent_domain(self):

@@ -1,0 +1,2 @@
+from . import res_users
+from . import res_company_ldap
