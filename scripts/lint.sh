@@ -7,4 +7,5 @@ say "ruff"
 "$VENV/bin/ruff" format --check .
 say "pylint-odoo"
 "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory spid_helpdesk spid_helpdesk_invoicing spid_helpdesk_portal \
-  spid_helpdesk_maintenance spid_helpdesk_project spid_helpdesk_livechat
+  spid_helpdesk_maintenance spid_helpdesk_project spid_helpdesk_livechat \
+  spid_helpdesk_dashboard
