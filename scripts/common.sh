@@ -17,8 +17,10 @@ STATE=${STATE:-$REPO/.local}
 # install themselves, auto_install, wherever both sides are present).
 ADDONS="spid_helpdesk,spid_helpdesk_invoicing,spid_helpdesk_portal,spid_helpdesk_maintenance,spid_helpdesk_project"
 ADDONS+=",spid_helpdesk_livechat"
-# #20 integration: API user and webhook rule (auto_install with base_automation)
+# The integration user and group, and the webhook rule on critical tickets.
 ADDONS+=",spid_helpdesk_automation"
+# The supervisor's dashboard in Odoo's Dashboards app (pulls spreadsheet_dashboard).
+ADDONS+=",spid_helpdesk_dashboard"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
