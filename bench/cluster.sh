@@ -149,7 +149,7 @@ prepare_crons() {
       SELECT DISTINCT ON (l.ticket_id) l.id, l.ticket_id
         FROM spid_ticket_sla l JOIN spid_ticket t ON t.id = l.ticket_id
        WHERE l.status = 'ongoing' AND l.running_since IS NOT NULL AND t.user_id IS NOT NULL
-         AND NOT t.is_closed AND l.breach_count = 0 AND t.priority <> '3'
+         AND t.is_closed IS NOT TRUE AND l.breach_count = 0 AND t.priority <> '3'
          AND NOT EXISTS (SELECT 1 FROM spid_ticket_sla o WHERE o.ticket_id = l.ticket_id AND o.id <> l.id
                           AND o.status = 'ongoing' AND o.deadline < $NOW_UTC + interval '1 day')
        ORDER BY l.ticket_id, l.id)
@@ -163,7 +163,7 @@ prepare_crons() {
   # longer than the company's delay and warned before its grace period:
   # the cron's next run closes them (resolution "expired")
   local status
-  status=$(q "SELECT id FROM spid_ticket_status WHERE auto_close AND NOT is_closed ORDER BY sequence, id LIMIT 1")
+  status=$(q "SELECT id FROM spid_ticket_status WHERE auto_close AND is_closed IS NOT TRUE ORDER BY sequence, id LIMIT 1")
   [[ -n $status ]] || die "no status that auto-closes in $DB"
   q "UPDATE res_company SET spid_auto_close_days = 7 WHERE COALESCE(spid_auto_close_days, 0) = 0" >/dev/null
   CLOSE_TICKETS_IDS=$(q "
@@ -171,7 +171,7 @@ prepare_crons() {
       SELECT t.id FROM spid_ticket t
         LEFT JOIN spid_ticket_type ty ON ty.id = t.type_id
         LEFT JOIN spid_ticket_category c ON c.id = t.category_id
-       WHERE NOT t.is_closed AND NOT COALESCE(t.is_locked, false) AND t.priority <> '3'
+       WHERE t.is_closed IS NOT TRUE AND t.is_locked IS NOT TRUE AND t.priority <> '3'
          AND NOT COALESCE(ty.auto_close_excluded, false) AND NOT COALESCE(c.auto_close_excluded, false)
          AND t.id NOT IN (SELECT ticket_id FROM spid_ticket_sla WHERE id IN ($SLA_LINES))
        ORDER BY t.id LIMIT $CLOSE_TICKETS) s")
