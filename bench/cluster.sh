@@ -143,7 +143,9 @@ cron_ids="SELECT res_id FROM ir_model_data WHERE module = 'spid_helpdesk' AND mo
           AND name IN ('ir_cron_spid_sla_breaches', 'ir_cron_spid_auto_close')"
 prepare_crons() {
   RUN_START=$(q "SELECT $NOW_UTC")
-  # SLA: running clocks, one per ticket with an owner (who gets the breach
+  # SLA: running response or resolution clocks (an update of the ticket
+  # during the run would restart an inactivity clock, due again tomorrow),
+  # one per ticket with an owner (who gets the breach
   # activity), on tickets with no other clock due within a day; old tickets
   # (the agents of the load work on the first page: newest first)
   SLA_LINES=$(q "
@@ -151,6 +153,7 @@ prepare_crons() {
       SELECT DISTINCT ON (l.ticket_id) l.id, l.ticket_id
         FROM spid_ticket_sla l JOIN spid_ticket t ON t.id = l.ticket_id
        WHERE l.status = 'ongoing' AND l.running_since IS NOT NULL AND t.user_id IS NOT NULL
+         AND l.kind IN ('response', 'resolution')
          AND t.is_closed IS NOT TRUE AND t.priority <> '3'
          AND NOT EXISTS (SELECT 1 FROM spid_ticket_sla o WHERE o.ticket_id = l.ticket_id AND o.id <> l.id
                           AND o.status = 'ongoing' AND o.deadline < $NOW_UTC + interval '1 day')
