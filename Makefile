@@ -1,5 +1,5 @@
 # SpiD Helpdesk — the two commands: `make run` (demo) and `make test`.
-.PHONY: run test lint install stop clean bench load
+.PHONY: run test lint install stop clean bench load cluster
 
 run:            ## serve the demo on http://localhost:8069
 	bash scripts/run.sh
@@ -12,6 +12,9 @@ bench:          ## SpiD vs OCA's helpdesk_mgmt, one run (BENCH_SCALE=0.01 for a 
 
 load:           ## the demo under --workers=2 with 20 customers and 10 agents for 60 s
 	bash bench/load.sh
+
+cluster:        ## two Odoo servers behind nginx, then one, then with a read replica (bench/cluster.sh)
+	bash bench/cluster.sh
 
 lint:           ## ruff and pylint-odoo only
 	bash scripts/install_odoo.sh && bash scripts/lint.sh

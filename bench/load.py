@@ -143,6 +143,12 @@ def prepare_users(args):
             rpc("spid.team", "write", teams, {"member_ids": [(4, user)]})
 
 
+def check_shows(response, text):
+    if text not in response.text:
+        raise RuntimeError(f"stale page: {response.url} does not show {text!r} just written")
+    return response
+
+
 def customer_loop(client, recorder, stop, number):
     rng = random.Random(number)
     own = []  # the tickets this customer opened: the ones they may answer on
@@ -154,22 +160,27 @@ def customer_loop(client, recorder, stop, number):
         if ids:
             ticket = rng.choice(ids)
             recorder.call("customer: GET /my/tickets/<id>", lambda t=ticket: client.get(f"/my/tickets/{t}"))
-        if turn % 10 == 3:
+        if turn % 10 == 0:
             created = recorder.call(
                 "customer: POST /my/tickets/new",
-                lambda turn=turn: client.post_form(
-                    "/my/tickets/new",
-                    "/my/tickets/new",
-                    {
-                        "name": f"Load test request {number}-{turn}",
-                        "description": "Nothing works since noon.",
-                    },
+                lambda turn=turn: check_shows(
+                    client.post_form(
+                        "/my/tickets/new",
+                        "/my/tickets/new",
+                        {
+                            "name": f"Load test request {number}-{turn}",
+                            "description": "Nothing works since noon.",
+                        },
+                    ),
+                    f"Load test request {number}-{turn}",
                 ),
             )
+            # the redirect lands on the new ticket's page (readonly: the
+            # replica's when there is one), which must already know it
             match = created is not None and re.search(r"/my/tickets/(\d+)", created.url)
             if match:
                 own.append(match.group(1))
-        if turn % 10 == 7 and own:
+        if turn % 10 == 2 and own:
             ticket = rng.choice(own)
             recorder.call(
                 "customer: POST reply",
@@ -177,6 +188,27 @@ def customer_loop(client, recorder, stop, number):
                     f"/my/tickets/{t}/reply", f"/my/tickets/{t}", {"message": "Any news?"}
                 ),
             )
+        if turn % 10 == 1 and own:
+            # read-your-writes: the page the customer lands on after changing
+            # their request (a readonly route, served by the replica when
+            # there is one) must already show the change
+            ticket = rng.choice(own)
+            recorder.call(
+                "customer: POST edit, then the page shows it",
+                lambda t=ticket, turn=turn: edit_and_reload(client, t, f"Load request {number}-{turn} edit"),
+            )
+
+
+def edit_and_reload(client, ticket, title):
+    client.post_form(
+        f"/my/tickets/{ticket}/edit",
+        f"/my/tickets/{ticket}",
+        {"name": title, "urgency": "1", "description": "Nothing works since noon."},
+    )
+    page = client.get(f"/my/tickets/{ticket}")
+    if title not in page.text:
+        raise RuntimeError(f"stale page: /my/tickets/{ticket} does not show the title just written")
+    return page
 
 
 LIST_SPEC = {
@@ -325,6 +357,36 @@ class MemorySampler(threading.Thread):
         return lines
 
 
+def websocket_handshake(client):
+    """Open Odoo's bus websocket (/websocket) with the client's session, as
+    the web client does, subscribe, and answer how the server took it: under
+    --workers it is served by the gevent process, behind the proxy through
+    its /websocket location. Raises when the handshake or the subscription
+    fails."""
+    import json
+
+    import websocket  # websocket-client, in Odoo's requirements: only this check needs it
+
+    url = re.sub(r"^http", "ws", client.url) + "/websocket"
+    cookie = "; ".join(f"{name}={value}" for name, value in client.session.cookies.items())
+    connection = websocket.create_connection(url, cookie=cookie, origin=client.url, timeout=20)
+    try:
+        status = connection.getstatus()
+        if status != 101:
+            raise RuntimeError(f"websocket handshake: HTTP {status}")
+        connection.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
+        connection.settimeout(2)
+        try:  # nothing to say back; a refused subscription closes the socket
+            frame = connection.recv_data(control_frame=True)
+            if frame[0] == websocket.ABNF.OPCODE_CLOSE:
+                raise RuntimeError(f"websocket closed by the server: {frame[1][:2]!r} {frame[1][2:]!r}")
+        except websocket.WebSocketTimeoutException:
+            pass
+        return status
+    finally:
+        connection.close()
+
+
 def percentile(values, pct):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
@@ -340,6 +402,8 @@ def main():
     parser.add_argument("--admin-password", default="admin")
     parser.add_argument("--server-pid", type=int, help="the Odoo server: sample its workers' memory")
     parser.add_argument("--output")
+    parser.add_argument("--title", help="a heading for the report")
+    parser.add_argument("--websocket", action="store_true", help="also check the bus websocket handshake")
     args = parser.parse_args()
     prepare_users(args)
     recorder = Recorder()
@@ -370,7 +434,8 @@ def main():
     if sampler:
         sampler.halt.set()
         sampler.join(10)
-    lines = [
+    lines = [f"### {args.title}", ""] if args.title else []
+    lines += [
         f"{args.customers} customers and {args.agents} agents for {args.duration:.0f} s "
         f"(all done after {elapsed:.0f} s):",
         "",
@@ -392,6 +457,16 @@ def main():
     lines += ["", f"Throughput: {total / elapsed:.1f} requests/s."]
     if sampler:
         lines += sampler.table()
+    if args.websocket:
+        agent = clients[-1][2]
+        try:
+            status = websocket_handshake(agent)
+            lines += ["", f"Websocket (/websocket, the bus) as an agent: HTTP {status} Switching Protocols,"
+                      " subscription accepted."]  # fmt: skip
+        except Exception as exc:  # reported as an error of the run
+            recorder.errors["websocket handshake"].append(repr(exc)[:300])
+            errors += 1
+            lines += ["", f"Websocket (/websocket, the bus): FAILED, {exc!r}"[:300]]
     report = "\n".join(lines)
     print(report)
     for kind, messages in recorder.errors.items():

@@ -219,6 +219,38 @@ class TestConcurrency(BaseCase):
                 sorted([(label["1"], label["2"]), (label["2"], label["3"])]),
             )
 
+    def test_two_agents_make_one_policy_match(self):
+        """Both agents' changes make a service level match the ticket (its
+        minimum priority): the first creates its clocks, the second retries
+        after the serialization failure and finds them, instead of failing
+        on the clocks' unique constraint (which Odoo does not retry; seen
+        under `make cluster` as "One clock per policy, kind and measure")."""
+        with self.transaction() as env:
+            policy_id = (
+                env["spid.sla.policy"]
+                .create(
+                    {
+                        "name": "Concurrency SLA",
+                        "response_hours": 4,
+                        "priority": "3",
+                        "team_ids": [(6, 0, [self.cleanup_ids["team"]])],
+                        "escalation": "none",
+                    }
+                )
+                .id
+            )
+        failures = self._race(
+            lambda ticket: ticket.write({"priority": "3"}),
+            lambda ticket: ticket.write({"priority": "3", "name": "Urgent for agent B too"}),
+        )
+        self.assertEqual(len(failures), 1, "B retried once, after A's commit")
+        with self.transaction() as env:
+            clocks = env["spid.ticket.sla"].search(
+                [("ticket_id", "=", self.ticket_ids[0]), ("policy_id", "=", policy_id)]
+            )
+            self.assertEqual(clocks.mapped("kind"), ["response"], "one clock, A's")
+            self.assertEqual(env["spid.ticket"].browse(self.ticket_ids[0]).name, "Urgent for agent B too")
+
     # ------------------------------------------------------------------
     # Two crons at once
     # ------------------------------------------------------------------

@@ -247,6 +247,16 @@ class SpidTicketSla(models.Model):
         policies = self.env["spid.sla.policy"].sudo().search([("company_id", "in", tickets.company_id.ids)])
         if not policies and new:
             return
+        if not new:
+            # Two transactions on the same tickets (two agents, an agent and
+            # the breach cron's escalation) would each create the clocks of
+            # a policy that now matches, and the second would fail on their
+            # unique constraint, which Odoo does not retry. With the tickets
+            # locked first, the second gets a serialization failure instead,
+            # which Odoo retries on top of the first's clocks.
+            self.env.cr.execute(
+                SQL("SELECT id FROM spid_ticket WHERE id IN %s FOR NO KEY UPDATE", tuple(tickets.ids))
+            )
         existing = Line if new else Line.search([("ticket_id", "in", tickets.ids)])
         existing_keys = {(line.ticket_id.id, line.policy_id.id, line.kind) for line in existing}
         now = fields.Datetime.now()

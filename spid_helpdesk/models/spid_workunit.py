@@ -128,6 +128,7 @@ class SpidWorkunit(models.Model):
         units._spid_check_done_by_self()
         if any(vals.get("attachment_ids") for vals in vals_list):
             units._spid_claim_attachments()
+            units._spid_share_public_files()
         units._spid_notify()
         return units
 
@@ -146,6 +147,8 @@ class SpidWorkunit(models.Model):
             self._spid_files_changed(files_before)
         if now_internal:
             now_internal._spid_withdraw_files()
+        if files_before or vals.get("visibility") == "public":
+            self._spid_share_public_files()
         return result
 
     @api.model
@@ -244,11 +247,21 @@ class SpidWorkunit(models.Model):
         posts.write({"attachment_ids": [Command.unlink(file.id) for file in files]})
         files.write({"access_token": False})
 
+    def _spid_share_public_files(self):
+        """The files of public units get their share link's token when they
+        are attached or the unit is made public: the customer's ticket page
+        then only reads them (a readonly route, served by a read replica)."""
+        self.sudo().filtered(lambda unit: unit.visibility == "public").attachment_ids.generate_access_token()
+
     def _spid_portal_files(self):
         """{unit id: files} of public units, each with its share link's token
-        (the portal's work done lists them); internal units have none."""
+        (the portal's work done lists them); internal units have none. The
+        tokens exist since the files were attached (_spid_share_public_files):
+        one missing here (a file older than that) is written now."""
         public = self.sudo().filtered(lambda unit: unit.visibility == "public")
-        public.attachment_ids.generate_access_token()
+        missing = public.attachment_ids.filtered(lambda attachment: not attachment.access_token)
+        if missing:
+            missing.generate_access_token()
         return {unit.id: unit.attachment_ids for unit in public}
 
     @api.model

@@ -70,7 +70,11 @@ class SpidHelpdeskPortal(CustomerPortal):
         }
         return sortings, filters
 
-    @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True)
+    # readonly: the list and the page only read (no token, no is_read, no
+    # log): with db_replica_host set, Odoo serves them from the replica
+    @http.route(
+        ["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True, readonly=True
+    )
     def portal_my_tickets(self, page=1, sortby="date", filterby="open", search=None, groupby=None, **kw):
         Ticket = request.env["spid.ticket"]
         sortings, filters = self._spid_searchbar()
@@ -125,7 +129,7 @@ class SpidHelpdeskPortal(CustomerPortal):
         except (AccessError, MissingError):
             return None
 
-    @http.route(["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True)
+    @http.route(["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True, readonly=True)
     def portal_my_ticket(self, ticket_id, access_token=None, error=None, **kw):
         ticket = self._spid_ticket_or_404(ticket_id, access_token)
         if ticket is None:
