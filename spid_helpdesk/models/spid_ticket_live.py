@@ -246,7 +246,10 @@ class SpidTicketLive(models.Model):
                 "spid.ticket/live_event",
                 {
                     "ticket_id": self.id,
-                    "kind": "reply" if public else "note",
+                    # a public message of someone without an internal user: the customer wrote
+                    "kind": ("reply" if author.user_ids.filtered(lambda u: not u.share) else "customer")
+                    if public
+                    else "note",
                     "message_id": message.id,
                     "user_id": author.user_ids[:1].id,
                     "user_name": author.name or message.email_from or "",
@@ -320,4 +323,6 @@ class SpidTicketLive(models.Model):
             "id": message.id,
             "author": message.author_id.name or message.email_from or "",
             "date": message.date,
+            # False: the customer (or another outside party) wrote, no agent answered
+            "agent": bool(message.author_id.user_ids.filtered(lambda u: not u.share)),
         }

@@ -101,6 +101,23 @@ class TestLiveChannels(SpidHelpdeskCommon):
         public = self.env.ref("base.public_user")
         self.assertFalse(self._channels(public, hostile + ["spid_live_list"]))
 
+    def test_a_flood_of_channel_strings_costs_a_few_queries(self):
+        """One subscription of an anonymous client may name thousands of
+        ticket channels (1 MiB): only the first ones are checked, all their
+        tokens in one query."""
+        public = self.env.ref("base.public_user")
+        flood = [f"spid_portal_ticket:{self.ticket.id + i}:token{i}" for i in range(5000)]
+        flood += [f"spid_live_ticket:{self.ticket.id}"] * 100
+        with self.assertQueryCount(3):
+            channels = self.env["ir.websocket"].with_user(public)._spid_live_channels(flood)
+        self.assertFalse(channels)
+        # a real reader's channel within the first entries still works
+        if "access_token" in self.ticket._fields:
+            token = self.ticket.sudo()._portal_ensure_token()
+            asked = [f"spid_portal_ticket:{self.ticket.id}:{token}"] + flood
+            got = self.env["ir.websocket"].with_user(public)._spid_live_channels(asked)
+            self.assertEqual([(c[0].id, c[1]) for c in got], [(self.ticket.id, "spid_portal")])
+
     def test_one_notification_per_channel_per_transaction(self):
         self._clear_bus()
         Ticket = self.env["spid.ticket"].with_user(self.agent)
@@ -225,8 +242,20 @@ class TestLiveChannels(SpidHelpdeskCommon):
             body="Colleague's answer", message_type="comment", subtype_xmlid="mail.mt_comment"
         )
         found = as_agent.spid_live_last_reply(seen)
-        self.assertEqual((found["id"], found["author"]), (reply.id, "Agent Beta"))
+        self.assertEqual((found["id"], found["author"], found["agent"]), (reply.id, "Agent Beta", True))
         self.assertFalse(as_agent.spid_live_last_reply(reply.id), "once seen, no warning")
+        # the customer's own email is no colleague's answer: the dialog says they wrote
+        self._clear_bus()
+        email = ticket.message_post(
+            body="Any news?",
+            message_type="email",
+            subtype_xmlid="mail.mt_comment",
+            author_id=ticket.partner_id.id,
+        )
+        found = as_agent.spid_live_last_reply(reply.id)
+        self.assertEqual((found["id"], found["agent"]), (email.id, False))
+        events = self._sent(EVENT)[("spid.ticket", ticket.id, "spid_live")]
+        self.assertEqual([e["kind"] for e in events if e["kind"] != "write"], ["customer"])
         for user in (self.agent_other, self.portal_user, self.employee):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 ticket.with_user(user).spid_live_last_reply(seen)

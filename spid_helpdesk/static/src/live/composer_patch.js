@@ -56,11 +56,13 @@ patch(Composer.prototype, {
             this.env.services.dialog.add(
                 ConfirmationDialog,
                 {
-                    title: _t("Someone answered meanwhile"),
-                    body: _t("%(author)s answered the customer %(when)s — send anyway?", {
-                        author: other.author,
-                        when,
-                    }),
+                    title: other.agent ? _t("Someone answered meanwhile") : _t("New message meanwhile"),
+                    body: other.agent
+                        ? _t("%(author)s answered the customer %(when)s — send anyway?", {
+                              author: other.author,
+                              when,
+                          })
+                        : _t("%(author)s wrote %(when)s — send anyway?", { author: other.author, when }),
                     confirmLabel: _t("Send anyway"),
                     confirm: async () => {
                         await super.sendMessage();

@@ -71,6 +71,8 @@ export function useSpidTicketLive() {
         let text;
         if (payload.kind === "reply") {
             text = _t("%(name)s answered the customer.", { name });
+        } else if (payload.kind === "customer") {
+            text = _t("%(name)s wrote.", { name });
         } else if (payload.kind === "note") {
             text = _t("%(name)s logged a note.", { name });
         } else {
