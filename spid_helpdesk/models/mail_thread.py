@@ -85,7 +85,8 @@ class MailThread(models.AbstractModel):
             with self.env.cr.savepoint():
                 return super().message_process(model, message, thread_id=thread_id, **kwargs), None
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable) as error:
-            if not self.env.context.get("fetchmail_cron_running"):
+            # the context key alone is the caller's claim: only the mail server's own fetch keeps
+            if not (self.env.context.get("fetchmail_cron_running") and self._spid_is_gateway_caller()):
                 raise
             _logger.warning("Concurrent update while processing an email (%s): kept", type(error).__name__)
             return False, error
