@@ -328,7 +328,8 @@ class TestIntegrationApi(HttpCase):
 
     def test_key_opens_no_web_session_and_password_no_rpc(self):
         """The key is for RPC only: /web/login and /web/session/authenticate
-        refuse it. The integration account's password opens no RPC (keys only)."""
+        refuse it. The integration account's password opens no RPC (keys
+        only), and no web session while the account has a key."""
         self.user.password = "integration-password-1"
         self.env.flush_all()
         # the key as a password on the login page
@@ -358,20 +359,30 @@ class TestIntegrationApi(HttpCase):
         # the password over RPC: refused (API keys only for this account)
         with self.assertRaises(self.example.OdooError):
             self._api("integration-password-1")
-        # while the password does open the web client (to create a key)
-        response = self.url_open(
-            "/web/session/authenticate",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "db": self.env.cr.dbname,
-                        "login": self.user.login,
-                        "password": "integration-password-1",
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.json()["result"]["uid"], self.user.id)
+
+        # nor a web session (which reaches the whole JSON-RPC API) while the account has a key
+        def authenticate():
+            return self.url_open(
+                "/web/session/authenticate",
+                data=json.dumps(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "call",
+                        "params": {
+                            "db": self.env.cr.dbname,
+                            "login": self.user.login,
+                            "password": "integration-password-1",
+                        },
+                    }
+                ),
+                headers={"Content-Type": "application/json"},
+            ).json()
+
+        refused = authenticate()
+        self.assertTrue(refused.get("error"), refused)
+        self.assertFalse((refused.get("result") or {}).get("uid"))
+        # once an administrator revoked its keys, the password opens the web
+        # client again (to create the next key)
+        self.env["res.users.apikeys"].sudo().search([("user_id", "=", self.user.id)]).unlink()
+        self.env.flush_all()
+        self.assertEqual(authenticate()["result"]["uid"], self.user.id)
