@@ -146,7 +146,7 @@ prepare_crons() {
   # SLA: running response or resolution clocks (an update of the ticket
   # during the run would restart an inactivity clock, due again tomorrow),
   # one per ticket with an owner (who gets the breach
-  # activity), on tickets with no other clock due within a day; old tickets
+  # activity), whose other clocks are moved past the run below; old tickets
   # (the agents of the load work on the first page: newest first)
   SLA_LINES=$(q "
     WITH candidate AS (
@@ -155,19 +155,13 @@ prepare_crons() {
        WHERE l.status = 'ongoing' AND l.running_since IS NOT NULL AND t.user_id IS NOT NULL
          AND l.kind IN ('response', 'resolution')
          AND t.is_closed IS NOT TRUE AND t.priority <> '3'
-         AND NOT EXISTS (SELECT 1 FROM spid_ticket_sla o WHERE o.ticket_id = l.ticket_id AND o.id <> l.id
-                          AND o.status = 'ongoing' AND o.deadline < $NOW_UTC + interval '1 day')
        ORDER BY l.ticket_id, l.id)
     SELECT string_agg(id::text, ',') FROM (SELECT id FROM candidate ORDER BY ticket_id LIMIT $SLA_TICKETS) s")
-  # a database with few such clocks (the demo has one or two): the clocks a
-  # previous run of this script breached run again, as if never breached
-  if [[ -n ${SLA_USED:-} ]] && (($(tr ',' '\n' <<<"${SLA_LINES:-}" | grep -c .) < SLA_TICKETS)); then
-    q "UPDATE spid_ticket_sla SET status = 'ongoing', breach_count = 0 WHERE id IN ($SLA_USED)" >/dev/null
-    SLA_LINES=$(q "SELECT string_agg(id::text, ',') FROM spid_ticket_sla
-                    WHERE id IN (${SLA_LINES:+$SLA_LINES,}$SLA_USED)")
-  fi
   [[ -n $SLA_LINES ]] || die "no running SLA clock to breach in $DB"
-  SLA_USED=$SLA_LINES
+  # the other clocks of those tickets due later than the run: one breach per ticket
+  q "UPDATE spid_ticket_sla SET deadline = GREATEST(deadline, $NOW_UTC + interval '2 days')
+      WHERE status = 'ongoing' AND id NOT IN ($SLA_LINES)
+        AND ticket_id IN (SELECT ticket_id FROM spid_ticket_sla WHERE id IN ($SLA_LINES))" >/dev/null
   # due a few seconds into the load, one after the other
   # (their count of breaches from zero: the check wants exactly one)
   q "UPDATE spid_ticket_sla l SET breach_count = 0, deadline = $NOW_UTC + (10 + 3 * s.n) * interval '1 second'
