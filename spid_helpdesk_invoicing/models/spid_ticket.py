@@ -213,6 +213,22 @@ class SpidTicket(models.Model):
                 ticket.invoice_quantity = 0.0
             ticket.amount_to_invoice = 0.0
 
+    def _spid_value_hours(self):
+        """{ticket id: hours} what each of these tickets bills for its time,
+        in hours at its tariff's base price, after the minimum and rounding:
+        the hours a prepaid hour bank draws for it. The travel fees of
+        interventions are not in it. A flat per-ticket tariff bills no hours."""
+        result = {}
+        for ticket in self.sudo():
+            tariff = ticket.tariff_id
+            if not tariff or tariff.unit == "ticket":
+                result[ticket.id] = 0.0
+            elif tariff.unit == "day":
+                result[ticket.id] = ticket.invoice_quantity * tariff.hours_per_day
+            else:
+                result[ticket.id] = ticket.invoice_quantity
+        return result
+
     @api.model
     def _spid_recompute_billing(self, companies):
         """Tariffs changed: the tickets still to invoice take the new prices."""
