@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 # Who reads what an hour of an agent costs: the helpdesk managers, and the
 # administrators of the users, who set it on the user's form.
@@ -32,6 +33,23 @@ class ResUsers(models.Model):
         help="The helpdesk teams this user belongs to: an agent works the tickets of their teams."
         " Copied with the user, e.g. from the template user of a directory (LDAP) login.",
     )
+
+    @api.constrains("spid_team_ids")
+    def _check_spid_team_ids(self):
+        self.filtered("spid_team_ids")._spid_check_team_members()
+
+    def _spid_check_team_members(self):
+        """Only helpdesk agents belong to a team: membership is what gives an
+        agent a team's tickets, and assignment picks owners among members."""
+        agent_group = self.env.ref("spid_helpdesk.group_spid_agent")
+        others = self.sudo().filtered(lambda user: agent_group not in user.groups_id)
+        if others:
+            raise ValidationError(
+                _(
+                    "%s is not a helpdesk agent: only agents can be members of a helpdesk team.",
+                    others[0].display_name,
+                )
+            )
 
     @api.model
     def _spid_agent_domain(self):

@@ -218,6 +218,10 @@ class SpidTeam(models.Model):
         line = self.status_template_ids.filtered(lambda line: line.status_id == status)[:1]
         return line.mail_template_id or status.mail_template_id
 
+    @api.constrains("member_ids")
+    def _check_member_ids(self):
+        self.member_ids._spid_check_team_members()
+
     @api.onchange("member_ids")
     def _onchange_member_ids(self):
         if self.leader_id and self.leader_id not in self.member_ids:

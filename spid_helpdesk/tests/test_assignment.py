@@ -1,3 +1,4 @@
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import SpidHelpdeskCommon
@@ -87,3 +88,16 @@ class TestAssignment(SpidHelpdeskCommon):
         self.assertIn("Model of the printer?", ticket.description)
         ticket = self._ticket(user=self.agent, description="<p>Own text</p>")
         self.assertNotIn("Model", ticket.description)
+
+    def test_members_are_agents(self):
+        """Only agents join a team, from either side, even as a manager
+        (membership gives a team's tickets and makes owners)."""
+        employee = new_test_user(self.env, "hd_team_employee", groups="base.group_user", name="Eve Employee")
+        team = self.team.with_user(self.manager)
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            team.write({"member_ids": [(4, employee.id)]})
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            employee.sudo().write({"spid_team_ids": [(4, self.team.id)]})
+        self.assertNotIn(employee, self.team.member_ids)
+        team.write({"member_ids": [(4, self.agent_3.id), (3, self.agent_2.id)]})
+        self.assertEqual(self.team.member_ids, self.agent | self.agent_3)
