@@ -67,8 +67,8 @@ class SpidTicketLive(models.Model):
         res = super().unlink()
         queue = self.env.cr.precommit.data.get("spid.live")
         if queue is not None:
-            for channel, ids in channels.items():
-                queue["deleted"].setdefault(channel, OrderedSet()).update(ids)
+            for target, ids in channels.items():
+                queue["deleted"].setdefault(target, OrderedSet()).update(ids)
         return res
 
     def _spid_live_data(self):
@@ -116,14 +116,15 @@ class SpidTicketLive(models.Model):
             return
         precommit.data.pop("spid.live")
         Bus = self.env["bus.bus"].sudo()
-        # deleted tickets: their audience was read before the deletion
-        for channel, ids in queue["deleted"].items():
-            Bus._sendone(channel, "spid.ticket/live_changed", {"ids": list(ids)})
-        if not queue["changed"] and not queue["events"]:
+        # deleted tickets: their audience was read before the deletion; sent
+        # with the events, in the one insert
+        events = [
+            (target, {"type": "spid.ticket/live_changed", "payload": {"ids": list(ids)}})
+            for target, ids in queue["deleted"].items()
+        ] + queue["events"]
+        if not queue["changed"] and not events:
             return
-        Ticket = self.env["spid.ticket"]
-        Ticket.flush_model(["company_id", "team_id", "user_id", "editor_id", "type_id", "participant_ids"])
-        self.env["spid.ticket.type"].flush_model(["team_ids", "group_ids"])
+        self._spid_live_flush()
         db = self.env.cr.dbname
 
         def channel(model, res_id, sub):
@@ -140,34 +141,7 @@ class SpidTicketLive(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-            WITH changed AS (
-                SELECT t.id, t.company_id, t.team_id, t.user_id, t.editor_id,
-                       (t.type_id IS NULL OR (
-                            NOT EXISTS (SELECT 1 FROM spid_ticket_type_team_rel r WHERE r.type_id = t.type_id)
-                        AND NOT EXISTS (SELECT 1 FROM spid_ticket_type_handler_group_rel g
-                                         WHERE g.type_id = t.type_id))) AS open_type,
-                       EXISTS (SELECT 1 FROM spid_ticket_type_team_rel r
-                                WHERE r.type_id = t.type_id AND r.team_id = t.team_id) AS team_handles,
-                       (%(uids)s::jsonb ->> t.id::text)::int AS by_uid
-                  FROM spid_ticket t
-                 WHERE t.id = ANY(%(ids)s)
-            ), audience AS (
-                SELECT id, 'res.company' AS model, company_id AS res_id, 'spid_live_supervisors' AS sub
-                  FROM changed WHERE company_id IS NOT NULL
-                UNION ALL
-                SELECT id, 'res.company', company_id, 'spid_live_agents'
-                  FROM changed WHERE team_id IS NULL AND open_type AND company_id IS NOT NULL
-                UNION ALL
-                SELECT id, 'spid.team', team_id, 'spid_live'
-                  FROM changed WHERE team_id IS NOT NULL AND (open_type OR team_handles)
-                UNION ALL
-                SELECT id, 'res.users', user_id, 'spid_live' FROM changed WHERE user_id IS NOT NULL
-                UNION ALL
-                SELECT id, 'res.users', editor_id, 'spid_live' FROM changed WHERE editor_id IS NOT NULL
-                UNION ALL
-                SELECT p.ticket_id, 'res.users', p.user_id, 'spid_live'
-                  FROM spid_ticket_participant_rel p JOIN changed ON changed.id = p.ticket_id
-            ), notification AS (
+            WITH %(audience)s, notification AS (
                 SELECT %(audience_channel)s AS channel,
                        json_build_object(
                            'type', 'spid.ticket/live_changed',
@@ -195,14 +169,13 @@ class SpidTicketLive(models.Model):
               FROM notification
             RETURNING channel
             """,
-                ids=list(queue["changed"]),
-                uids=json.dumps({str(tid): uid for tid, uid in queue["changed"].items()}),
+                audience=self._spid_live_audience_sql(
+                    list(queue["changed"]), {str(tid): uid for tid, uid in queue["changed"].items()}
+                ),
                 audience_channel=channel(SQL("model"), SQL("res_id"), SQL("sub")),
                 form_channel=channel("spid.ticket", SQL("changed.id"), "spid_live"),
-                event_channels=[
-                    json_dump(channel_with_db(db, target)) for target, _message in queue["events"]
-                ],
-                event_messages=[json_dump(message) for _target, message in queue["events"]],
+                event_channels=[json_dump(channel_with_db(db, target)) for target, _message in events],
+                event_messages=[json_dump(message) for _target, message in events],
                 uid=self.env.uid,
             )
         )
@@ -210,27 +183,69 @@ class SpidTicketLive(models.Model):
         Bus._ensure_hooks()
         self.env.cr.postcommit.data["bus.bus.channels"].update(tuple(json.loads(row[0])) for row in rows)
 
+    def _spid_live_flush(self):
+        """Write what the audience's SQL reads."""
+        self.env["spid.ticket"].flush_model(
+            ["company_id", "team_id", "user_id", "editor_id", "type_id", "participant_ids"]
+        )
+        self.env["spid.ticket.type"].flush_model(["team_ids", "group_ids"])
+
+    @api.model
+    def _spid_live_audience_sql(self, ids, uids):
+        """The audience of tickets `ids`, the one statement of the rule (see
+        the module's docstring), for creations and writes (the insert of
+        _spid_live_send) as for deletions (_spid_live_channels): the CTEs
+        ``changed`` (the tickets, ``by_uid`` from `uids` {ticket id (str): user
+        id}) and ``audience`` (ticket id, channel model, res_id, sub)."""
+        return SQL(
+            """
+            changed AS (
+                SELECT t.id, t.company_id, t.team_id, t.user_id, t.editor_id,
+                       (t.type_id IS NULL OR (
+                            NOT EXISTS (SELECT 1 FROM spid_ticket_type_team_rel r WHERE r.type_id = t.type_id)
+                        AND NOT EXISTS (SELECT 1 FROM spid_ticket_type_handler_group_rel g
+                                         WHERE g.type_id = t.type_id))) AS open_type,
+                       EXISTS (SELECT 1 FROM spid_ticket_type_team_rel r
+                                WHERE r.type_id = t.type_id AND r.team_id = t.team_id) AS team_handles,
+                       (%(uids)s::jsonb ->> t.id::text)::int AS by_uid
+                  FROM spid_ticket t
+                 WHERE t.id = ANY(%(ids)s)
+            ), audience AS (
+                SELECT id, 'res.company' AS model, company_id AS res_id, 'spid_live_supervisors' AS sub
+                  FROM changed WHERE company_id IS NOT NULL
+                UNION ALL
+                SELECT id, 'res.company', company_id, 'spid_live_agents'
+                  FROM changed WHERE team_id IS NULL AND open_type AND company_id IS NOT NULL
+                UNION ALL
+                SELECT id, 'spid.team', team_id, 'spid_live'
+                  FROM changed WHERE team_id IS NOT NULL AND (open_type OR team_handles)
+                UNION ALL
+                SELECT id, 'res.users', user_id, 'spid_live' FROM changed WHERE user_id IS NOT NULL
+                UNION ALL
+                SELECT id, 'res.users', editor_id, 'spid_live' FROM changed WHERE editor_id IS NOT NULL
+                UNION ALL
+                SELECT p.ticket_id, 'res.users', p.user_id, 'spid_live'
+                  FROM spid_ticket_participant_rel p JOIN changed ON changed.id = p.ticket_id
+            )""",
+            ids=ids,
+            uids=json.dumps(uids),
+        )
+
     def _spid_live_channels(self):
-        """{bus channel: ticket ids} of the agents who may read these tickets
-        (see the module's docstring), read before a deletion: the same terms
-        as the SQL of _spid_live_send, which serves creations and writes."""
-        channels = {}
-        for ticket in self.sudo():
-            targets = [
-                (ticket.company_id, "spid_live_supervisors"),
-                *((user, "spid_live") for user in ticket.user_id | ticket.editor_id | ticket.participant_ids),
-            ]
-            kind = ticket.type_id
-            open_type = not kind or not (kind.team_ids or kind.group_ids)
-            if not ticket.team_id:
-                if open_type:
-                    targets.append((ticket.company_id, "spid_live_agents"))
-            elif open_type or ticket.team_id in kind.team_ids:
-                targets.append((ticket.team_id, "spid_live"))
-            for target in targets:
-                if target[0]:
-                    channels.setdefault(target, OrderedSet()).add(ticket.id)
-        return channels
+        """{(record, sub): ticket ids} of the agents who may read these
+        tickets, read before a deletion: one query, the same SQL as the
+        insert of _spid_live_send."""
+        if not self:
+            return {}
+        self._spid_live_flush()
+        rows = self.env.execute_query(
+            SQL(
+                "WITH %s SELECT model, res_id, sub, array_agg(DISTINCT id ORDER BY id) FROM audience"
+                " GROUP BY model, res_id, sub",
+                self._spid_live_audience_sql(self.ids, {}),
+            )
+        )
+        return {(self.env[model].browse(res_id), sub): ids for model, res_id, sub, ids in rows}
 
     # ------------------------------------------------------------------
     # Messages: the form's banner, the collision check, the portal page

@@ -193,6 +193,31 @@ class TestLiveChannels(SpidHelpdeskCommon):
         sent = self._sent()
         self.assertEqual(sent[("spid.team", self.team.id, "spid_live")], [{"ids": [ticket_id]}])
 
+    def test_deletion_reaches_the_audience_of_a_change(self):
+        """One rule of audience: deleting tickets (a team's with an owner and
+        a participant, one without team) is announced on exactly the channels
+        that a change of them was, the audience read in one query."""
+        first = self._ticket(category_id=self.category.id, user_id=self.agent.id)
+        first.sudo().participant_ids = self.agent_2
+        second = self._ticket(category_id=self.category.id, team_id=False)
+        tickets = first | second
+        self._clear_bus()
+        tickets.sudo().write({"priority": "3"})
+        changed = self._sent()
+        self._clear_bus()
+        ids = tickets.ids
+        with self.assertQueryCount(1):
+            channels = tickets._spid_live_channels()
+        self.assertEqual(
+            {(record._name, record.id, sub): ids for (record, sub), ids in channels.items()},
+            {channel: payloads[0]["ids"] for channel, payloads in changed.items()},
+        )
+        tickets.sudo().unlink()
+        deleted = self._sent()
+        self.assertEqual(deleted, changed)
+        supervisors = ("res.company", self.env.company.id, "spid_live_supervisors")
+        self.assertEqual(sorted(deleted[supervisors][0]["ids"]), ids)
+
     def test_messages_reach_the_form_and_only_public_ones_the_portal(self):
         ticket = self.ticket
         self._clear_bus()
