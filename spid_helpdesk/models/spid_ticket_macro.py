@@ -238,6 +238,9 @@ class SpidTicketMacro(models.Model):
         """The macros the current user may run on all of `tickets`: their
         record rules, the tickets' company and teams."""
         domain = [("company_id", "in", tickets.company_id.ids or self.env.company.ids)]
+        if any(not ticket.team_id for ticket in tickets.sudo()):
+            # a ticket without team: the macros of every team only
+            return [*domain, ("team_ids", "=", False)]
         for team in tickets.sudo().team_id:
             domain += ["|", ("team_ids", "=", False), ("team_ids", "in", team.ids)]
         return domain

@@ -216,9 +216,17 @@ class TestMacro(SpidHelpdeskCommon):
         self.assertIn(theirs.reference, action["params"]["message"])
         self.assertTrue(mine.is_closed)
         self.assertFalse(theirs.is_closed)
+        # a ticket without team: the macros of every team only
+        loose = self._ticket(user=self.agent, category_id=False)
+        loose.team_id = False
+        wizard = Wizard.with_context(active_model="spid.ticket", active_ids=loose.ids).create(
+            {"macro_id": self.macro_wait.id}
+        )
+        self.assertIn(self.macro_wait, wizard.available_macro_ids)
+        self.assertNotIn(self.macro_phone, wizard.available_macro_ids)
         # from the form: one ticket, its error as is
         form_action = theirs.with_user(self.agent).action_open_macro_wizard()
-        wizard = Wizard.with_context(form_action["context"]).create({"macro_id": self.macro_phone.id})
+        wizard = Wizard.with_context(**form_action["context"]).create({"macro_id": self.macro_phone.id})
         self.assertEqual(wizard.ticket_ids, theirs)
         with self.assertRaisesRegex(AccessError, "Only the owner of ticket"):
             wizard.action_run()
