@@ -51,6 +51,12 @@
         "views/spid_helpdesk_menus.xml",
         "views/spid_my_requests_views.xml",
         "views/spid_ticket_job_views.xml",
+        # macros (issue #21)
+        "security/spid_ticket_macro_security.xml",
+        "views/spid_ticket_macro_views.xml",
+        "wizard/spid_ticket_macro_run_wizard_views.xml",
+        "views/spid_ticket_macro_menus.xml",
+        # end macros
     ],
     "demo": [
         "demo/spid_helpdesk_demo.xml",
@@ -58,6 +64,7 @@
         "demo/spid_access_demo.xml",
         "demo/spid_intervention_demo.xml",
         "demo/spid_template_user_demo.xml",
+        "demo/spid_ticket_macro_demo.xml",  # macros (issue #21)
     ],
     "assets": {
         "web.assets_backend": [

@@ -48,6 +48,9 @@ MATRIX = {
     "spid.ticket.invoice.wizard":    "-    -     -          -       rwc     -      -",
     "spid.ticket.job":               "-    -     r          r       r       -      -",
     "spid.ticket.link":              "-    rwcu  rwcu       rwcu    rwcu    -      -",
+    # macros (#21): managers define them, agents of their teams read and run them
+    "spid.ticket.macro":             "-    r     r          rwcu    r       -      -",
+    "spid.ticket.macro.run.wizard":  "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.merge.wizard":      "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.reopen.wizard":     "-    rwc   rwc        rwc     rwc     -      -",
     "spid.ticket.report":            "-    r     r          r       r       -      -",

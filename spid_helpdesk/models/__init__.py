@@ -42,3 +42,6 @@ from . import spid_mail_failure
 from . import spid_ticket_threading
 from . import spid_ticket_live
 from . import ir_websocket
+
+# macros (issue #21)
+from . import spid_ticket_macro

@@ -4,3 +4,6 @@ from . import spid_ticket_reopen_wizard
 from . import spid_statistics_wizard
 from . import spid_ticket_merge_wizard
 from . import spid_ticket_split_wizard
+
+# macros (issue #21)
+from . import spid_ticket_macro_run_wizard
