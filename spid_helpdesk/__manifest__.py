@@ -51,6 +51,10 @@
         "views/spid_helpdesk_menus.xml",
         "views/spid_my_requests_views.xml",
         "views/spid_ticket_job_views.xml",
+        # --- timer (#21) ---
+        "security/spid_timer_security.xml",
+        "views/spid_timer_views.xml",
+        # --- end timer ---
     ],
     "demo": [
         "demo/spid_helpdesk_demo.xml",

@@ -42,3 +42,9 @@ from . import spid_mail_failure
 from . import spid_ticket_threading
 from . import spid_ticket_live
 from . import ir_websocket
+
+# --- timer (#21) ---
+from . import spid_timer
+from . import spid_ticket_timer
+from . import spid_workunit_timer
+# --- end timer ---

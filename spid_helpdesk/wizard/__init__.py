@@ -4,3 +4,4 @@ from . import spid_ticket_reopen_wizard
 from . import spid_statistics_wizard
 from . import spid_ticket_merge_wizard
 from . import spid_ticket_split_wizard
+from . import spid_timer_stop_wizard  # timer (#21)
