@@ -28,3 +28,4 @@ from . import test_intervention
 from . import test_live
 from . import test_live_websocket
 from . import test_live_ui
+from . import test_timer  # timer (#21)
