@@ -42,6 +42,10 @@ registry.category("web_tour.tours").add("spid_timer_tour", {
             trigger: "body:not(:has(.modal)):not(:has(.o_spid_timer_systray))",
         },
         {
+            // the form reloaded after the dialog: its total counts the new unit
+            trigger: ".o_form_view button[name=action_view_workunits]:contains(00:15)",
+        },
+        {
             trigger: ".o_form_view .o_notebook a:contains(Work units)",
             run: "click",
         },
