@@ -63,6 +63,13 @@ class TestTimer(TimerCommon):
         self.assertEqual((unit.action_type, unit.visibility), ("information", "internal"))
         self.assertEqual(unit.create_uid, self.agent, "logged as the agent, through the normal create")
         self.assertFalse(self.Timer.with_user(self.agent).spid_timer_state()["timer"])
+        # the agent's browsers are told (their own partner channel), nobody else's
+        self.env.cr.precommit.run()  # the bus writes its rows before the commit
+        channels = (
+            self.env["bus.bus"].sudo().search([("message", "like", "spid.timer/changed")]).mapped("channel")
+        )
+        self.assertEqual(len(channels), 2, "one notification at the start, one at the stop")
+        self.assertTrue(all(f'"res.partner",{self.agent.partner_id.id}]' in channel for channel in channels))
 
     def test_rounding_of_the_company(self):
         company = self.env.company

@@ -2,6 +2,7 @@
 
 import { reactive } from "@odoo/owl";
 import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
 
 /**
  * The agent's running timer (spid.timer, one per user, on the server), shared
@@ -26,8 +27,18 @@ export const spidTimerService = {
             });
         }
 
+        /** Non-agents make no call of ours (the group check is the one the
+         * top bar already made, cached by the web client). */
+        async function firstLoad() {
+            if (await user.hasGroup("spid_helpdesk.group_spid_agent")) {
+                await refresh();
+            } else {
+                Object.assign(state, { loaded: true, agent: false, timer: false });
+            }
+        }
+
         function load() {
-            loading = loading || refresh();
+            loading = loading || firstLoad();
             return loading;
         }
 
