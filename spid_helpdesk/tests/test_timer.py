@@ -315,3 +315,23 @@ class TestTimerTour(HttpCase):
         self.assertEqual((unit.user_id, unit.duration, unit.action_type), (agent, 0.25, "solution"))
         self.assertIn("Tour work", unit.description)
         self.assertFalse(self.env["spid.timer"].search([("user_id", "=", agent.id)]))
+
+    def test_timer_kanban_tour(self):
+        agent = new_test_user(
+            self.env,
+            "timer_kanban_agent",
+            groups="base.group_user,spid_helpdesk.group_spid_agent",
+            name="Timer Kanban Agent",
+        )
+        ticket = (
+            self.env["spid.ticket"]
+            .with_user(agent)
+            .create({"name": "Timer kanban ticket", "user_id": agent.id})
+        )
+        self.start_tour(
+            "/odoo/action-spid_helpdesk.spid_ticket_action?view_type=kanban",
+            "spid_timer_kanban_tour",
+            login="timer_kanban_agent",
+        )
+        timer = self.env["spid.timer"].search([("user_id", "=", agent.id)])
+        self.assertEqual(timer.ticket_id, ticket)

@@ -10,7 +10,7 @@ import { formatElapsed } from "./timer_service";
  * the top bar already holds: no query of its own when the form loads. */
 export class SpidTimerButton extends Component {
     static template = "spid_helpdesk.TimerButton";
-    static props = { ...standardWidgetProps };
+    static props = { ...standardWidgetProps, compact: { type: Boolean, optional: true } };
 
     setup() {
         this.timer = useService("spid_timer");
@@ -37,7 +37,8 @@ export class SpidTimerButton extends Component {
 
     async start() {
         const record = this.props.record;
-        if (await record.save()) {
+        // the form saves its changes first; a kanban card has none
+        if (this.props.compact || (await record.save())) {
             await this.timer.start(record.resId);
         }
     }
@@ -47,4 +48,8 @@ export class SpidTimerButton extends Component {
     }
 }
 
-registry.category("view_widgets").add("spid_timer_button", { component: SpidTimerButton });
+registry.category("view_widgets").add("spid_timer_button", {
+    component: SpidTimerButton,
+    // compact="1": an icon only, for the kanban cards
+    extractProps: ({ attrs }) => ({ compact: Boolean(attrs.compact) }),
+});

@@ -57,3 +57,19 @@ registry.category("web_tour.tours").add("spid_timer_tour", {
         },
     ],
 });
+
+/** The kanban card's icon starts the timer without opening the ticket. */
+registry.category("web_tour.tours").add("spid_timer_kanban_tour", {
+    steps: () => [
+        {
+            trigger: ".o_kanban_view .o_kanban_record:contains(Timer kanban ticket) .o_spid_timer_card_start",
+            run: "click",
+        },
+        {
+            trigger: ".o_menu_systray .o_spid_timer_systray .o_spid_timer_reference:not(:empty)",
+        },
+        {
+            trigger: ".o_kanban_view .o_kanban_record:contains(Timer kanban ticket) .o_spid_timer_card_stop",
+        },
+    ],
+});
