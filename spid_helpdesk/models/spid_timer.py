@@ -219,6 +219,9 @@ class SpidTimer(models.Model):
         minutes = self._spid_round_minutes(timer._spid_elapsed_seconds(), timer.ticket_id.company_id)
         hours = minutes / 60.0
         Workunit = env["spid.workunit"]
+        # still the agent's to change (a team left meanwhile: the time is not
+        # logged on a ticket they no longer work; they may discard it)
+        timer.ticket_id.with_env(env).check_access("write")
         if timer.workunit_id:
             unit = timer.workunit_id.with_env(env)
             values = {"duration": unit.duration + hours}

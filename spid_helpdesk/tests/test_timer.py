@@ -189,6 +189,17 @@ class TestTimer(TimerCommon):
         timer.with_user(self.agent).action_discard()
         self.assertFalse(timer.exists())
 
+    def test_stop_rechecks_the_ticket(self):
+        ticket = self._ticket()  # the team's ticket: the agent works it as a member
+        timer = self._start(ticket)
+        self.team.member_ids = [(3, self.agent.id)]  # the agent left the team meanwhile
+        with self.assertRaises(AccessError):
+            timer.with_user(self.agent).action_stop()
+        self.assertTrue(timer.exists())
+        self.assertFalse(ticket.workunit_ids)
+        timer.with_user(self.agent).action_discard()
+        self.assertFalse(timer.exists())
+
     def test_only_tickets_the_agent_may_write(self):
         elsewhere = self._ticket(category_id=self.category_other.id)
         with self.assertRaises(AccessError):
