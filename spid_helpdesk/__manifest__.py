@@ -57,6 +57,10 @@
         "wizard/spid_ticket_macro_run_wizard_views.xml",
         "views/spid_ticket_macro_menus.xml",
         # end macros
+        # --- timer (#21) ---
+        "security/spid_timer_security.xml",
+        "views/spid_timer_views.xml",
+        # --- end timer ---
     ],
     "demo": [
         "demo/spid_helpdesk_demo.xml",

@@ -37,6 +37,9 @@ MATRIX = {
     "spid.sla.policy":               "-    r     r          rwcu    r       -      -",
     "spid.statistics.wizard":        "-    rwc   rwc        rwc     rwc     -      -",
     "spid.tariff":                   "-    r     r          r       rwcu    -      -",
+    # timer (#21): own timer only (global rule); changes through its methods
+    "spid.timer":                    "-    r     r          r       r       -      -",
+    "spid.timer.stop.wizard":        "-    rwc   rwc        rwc     rwc     -      -",
     "spid.team":                     "r    r     r          rwcu    r       -      -",
     "spid.team.status.template":     "r    r     r          rwcu    r       -      -",
     # user: their own requests only (#19, employees as requesters; rule and field allowlist)

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -52,3 +53,24 @@ class ResCompany(models.Model):
         string="Ticket type fixed once set",
         help="Once a ticket has a type, it can no longer be changed.",
     )
+    # --- timer (#21) ---
+    spid_timer_minimum = fields.Integer(
+        string="Timer minimum (minutes)",
+        default=15,
+        help="A timer logs at least this many minutes (0: no minimum).",
+    )
+    spid_timer_rounding = fields.Integer(
+        string="Timer rounding (minutes)",
+        default=15,
+        help="The time of a timer is rounded up to a multiple of this many minutes (0: whole minutes).",
+    )
+
+    @api.constrains("spid_timer_minimum", "spid_timer_rounding")
+    def _check_spid_timer(self):
+        for company in self:
+            if not (0 <= company.spid_timer_minimum <= 480 and 0 <= company.spid_timer_rounding <= 480):
+                raise ValidationError(
+                    _("The timer's minimum and rounding are between 0 and 480 minutes (8 hours).")
+                )
+
+    # --- end timer ---

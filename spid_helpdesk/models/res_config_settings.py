@@ -15,6 +15,10 @@ class ResConfigSettings(models.TransientModel):
     spid_type_required = fields.Boolean(related="company_id.spid_type_required", readonly=False)
     spid_type_locked = fields.Boolean(related="company_id.spid_type_locked", readonly=False)
     spid_closed_tickets = fields.Selection(related="company_id.spid_closed_tickets", readonly=False)
+    # --- timer (#21) ---
+    spid_timer_minimum = fields.Integer(related="company_id.spid_timer_minimum", readonly=False)
+    spid_timer_rounding = fields.Integer(related="company_id.spid_timer_rounding", readonly=False)
+    # --- end timer ---
     spid_ticket_prefix = fields.Char(
         string="Ticket reference prefix",
         help="Text before the number, e.g. HD- or HD%(year)s-.",

@@ -30,3 +30,4 @@ from . import test_live_websocket
 from . import test_live_ui
 from . import test_macro
 from . import test_macro_ui
+from . import test_timer  # timer (#21)

@@ -7,3 +7,4 @@ from . import spid_ticket_split_wizard
 
 # macros (issue #21)
 from . import spid_ticket_macro_run_wizard
+from . import spid_timer_stop_wizard  # timer (#21)
