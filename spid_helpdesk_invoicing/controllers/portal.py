@@ -48,7 +48,8 @@ class SpidStatementPortal(CustomerPortal):
         )
         return request.render("spid_helpdesk_invoicing.portal_my_statements", values)
 
-    @http.route(["/my/statements/<int:statement_id>"], type="http", auth="user", website=True, readonly=True)
+    # not readonly: the first download of a sent statement may store its PDF
+    @http.route(["/my/statements/<int:statement_id>"], type="http", auth="user", website=True)
     def portal_my_statement(self, statement_id, download=False, **kw):
         # no token: _document_check_access accepts none on a model without one
         try:

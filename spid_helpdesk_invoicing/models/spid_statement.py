@@ -25,8 +25,8 @@ PORTAL_READABLE_FIELDS = frozenset(
         "sla_response_percent",
         "sla_resolution_count",
         "sla_resolution_percent",
-        "rating_count",
-        "rating_avg",
+        "satisfaction_count",
+        "satisfaction_avg",
     }
 )
 
@@ -41,8 +41,8 @@ FIGURES = (
     "sla_response_percent",
     "sla_resolution_count",
     "sla_resolution_percent",
-    "rating_count",
-    "rating_avg",
+    "satisfaction_count",
+    "satisfaction_avg",
     "bank_values",
 )
 FROZEN_WHEN_SENT = {"client_id", "company_id", "date_from", "date_to", "recipient_id", *FIGURES}
@@ -106,8 +106,8 @@ class SpidStatement(models.Model):
     sla_response_percent = fields.Float(string="Responses in time (%)", readonly=True)
     sla_resolution_count = fields.Integer(string="Resolution measures", readonly=True)
     sla_resolution_percent = fields.Float(string="Resolutions in time (%)", readonly=True)
-    rating_count = fields.Integer(string="Ratings", readonly=True)
-    rating_avg = fields.Float(string="Satisfaction (/5)", readonly=True)
+    satisfaction_count = fields.Integer(string="Rated tickets", readonly=True)
+    satisfaction_avg = fields.Float(string="Satisfaction (/5)", readonly=True)
     # hour banks (spid.contract) at the end of the period, from
     # _spid_statement_bank_values(): [{name, hours_bought, hours_used, hours_left}]
     bank_values = fields.Json(string="Hour banks", readonly=True, copy=False)
@@ -225,8 +225,8 @@ class SpidStatement(models.Model):
                 "tickets_open": still_open.get(client, 0),
                 "hours_worked": row.get("hours", 0.0),
                 "hours_billable": row.get("billable_hours", 0.0),
-                "rating_count": count,
-                "rating_avg": average or 0.0,
+                "satisfaction_count": count,
+                "satisfaction_avg": average or 0.0,
                 "bank_values": banks.get(client) or [],
             }
             for kind in ("response", "resolution"):
@@ -356,7 +356,9 @@ class SpidStatement(models.Model):
 
     @api.model
     def _spid_demo_statement(self, client_ids):
-        """Demo only: last month's statement of these clients, sent."""
+        """Demo only: last month's statement of these clients, marked sent
+        (no email and no PDF while the database installs: the PDF is stored
+        at its first download)."""
         date_from, date_to = period_bounds("monthly", fields.Date.context_today(self))
         statements = self._spid_generate(self.env["res.partner"].browse(client_ids), date_from, date_to)
-        statements.filtered(lambda s: s.recipient_id.email).action_send()
+        statements.write({"state": "sent", "date_sent": fields.Datetime.now()})

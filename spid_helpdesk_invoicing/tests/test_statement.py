@@ -23,6 +23,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.spid_helpdesk.tests.common import assert_queries_flat, count_queries
 
+from ..models.spid_statement import period_bounds
 from .common import SpidInvoicingCommon
 
 _logger = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class SpidStatementCommon(SpidInvoicingCommon):
             {"name": "Gold", "company_id": cls.company.id, "calendar_id": cls.calendar.id, "active": False}
         )
         cls.ticket_model = cls.env["ir.model"]._get("spid.ticket")
+        # own data only: the demo's clients stop receiving statements here
+        cls.env["res.partner"].search([("spid_statement_enabled", "=", True)]).spid_statement_enabled = False
 
     @classmethod
     def _october_ticket(cls, client, opened, closed=None, units=(), company=None, rating=None, sla=()):
@@ -104,9 +107,13 @@ class SpidStatementCommon(SpidInvoicingCommon):
             ]
         )
         if rating:
-            cls.env["rating.rating"].sudo().create(
-                {"res_model_id": cls.ticket_model.id, "res_id": ticket.id, "rating": rating, "consumed": True}
+            # as Odoo does it: the request with the closing email, the answer later
+            request = (
+                cls.env["rating.rating"]
+                .sudo()
+                .create({"res_model_id": cls.ticket_model.id, "res_id": ticket.id})
             )
+            request.write({"rating": rating, "consumed": True})
         return ticket
 
 
@@ -198,10 +205,10 @@ class TestStatementFigures(SpidStatementCommon):
                 ["rating:avg"],
             )
         )
-        self.assertAlmostEqual(statement.rating_avg, rating)
-        self.assertAlmostEqual(statement.rating_avg, 4.0)
-        self.assertEqual(statement.rating_count, 2)
-        self.assertEqual(statement.bank_values, [])
+        self.assertAlmostEqual(statement.satisfaction_avg, rating)
+        self.assertAlmostEqual(statement.satisfaction_avg, 4.0)
+        self.assertEqual(statement.satisfaction_count, 2)
+        self.assertFalse(statement.bank_values)  # no hour bank here (the hook returns none)
 
     def test_one_statement_per_client_and_period(self):
         Statement = self.env["spid.statement"].with_user(self.supervisor)
@@ -253,16 +260,16 @@ class TestStatementFigures(SpidStatementCommon):
         with self.assertRaises(AccessError):
             self.env["spid.statement.wizard"].with_user(self.agent).create({})
         other = self._spid_user(
-            "hd_st_other", "spid_helpdesk.group_spid_supervisor", self.company_data_2["company"]
+            "hd_st_other",
+            "spid_helpdesk.group_spid_supervisor",
+            self.setup_other_company(name="Other desk")["company"],
         )
         self.assertFalse(self.env["spid.statement"].with_user(other).search([("id", "=", statement.id)]))
-        # a hostile context changes nothing
-        self.assertFalse(
-            self.env["spid.statement"]
-            .with_user(other)
-            .with_context(allowed_company_ids=[self.company.id], active_test=False)
-            .search([("id", "=", statement.id)])
-        )
+        # a hostile context changes nothing: Odoo refuses a company the user is not in
+        with self.assertRaises(AccessError):
+            self.env["spid.statement"].with_user(other).with_context(
+                allowed_company_ids=[self.company.id], active_test=False
+            ).search([("id", "=", statement.id)])
 
     def test_wizard_generates_and_sends(self):
         self.client_a.write({"spid_statement_enabled": True})
@@ -350,6 +357,9 @@ class TestStatementFigures(SpidStatementCommon):
             Statement.search([("date_from", "=", OCTOBER[0])]).unlink()
             Statement._spid_generate(data, *OCTOBER)
 
+        # the registry's caches warm (rules, templates) before counting
+        for _run in range(2):
+            generate(make_data(1))
         counts = assert_queries_flat(self, make_data, generate, sizes=(1, 5, 20))
         statements = Statement.search([("date_from", "=", OCTOBER[0])])
         self.assertEqual(len(statements), 20)
@@ -441,7 +451,8 @@ class TestStatementCron(SpidStatementCommon):
         self.fail("the catcher received %d message(s), expected %d" % (len(files), count))
 
     def test_cron_generates_once_and_emails_the_invoicing_contact(self):
-        Statement = self.env["spid.statement"]
+        # a real PDF (wkhtmltopdf), not the HTML Odoo renders in tests
+        Statement = self.env["spid.statement"].with_context(force_report_rendering=True)
         Statement._cron_send_statements(today=date(2025, 11, 1))
         statements = Statement.search(
             [("client_id", "in", (self.client_a | self.client_b | self.client_c).ids)]
@@ -470,7 +481,17 @@ class TestStatementCron(SpidStatementCommon):
         self.assertIn("compta@alpha.test", message["To"])
         (attachment,) = list(message.iter_attachments())
         self.assertEqual(attachment.get_filename(), alpha.name + ".pdf")
-        self.assertTrue(attachment.get_content())
+        self.assertTrue(attachment.get_content().startswith(b"%PDF"))
+        # the document sent is the one kept
+        # (the report's stored PDF and the email's copy, both on the statement)
+        stored = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "spid.statement"),
+                ("res_id", "=", alpha.id),
+                ("name", "=", alpha.name + ".pdf"),
+            ]
+        )
+        self.assertEqual(set(stored.mapped("raw")), {attachment.get_content()})
         self.assertFalse(alpha.message_has_error)
 
     def test_cron_sends_drafts_of_the_period(self):
@@ -485,8 +506,6 @@ class TestStatementCron(SpidStatementCommon):
 @tagged("post_install", "-at_install")
 class TestStatementQuarter(SpidStatementCommon):
     def test_periods(self):
-        from odoo.addons.spid_helpdesk_invoicing.models.spid_statement import period_bounds
-
         self.assertEqual(period_bounds("monthly", date(2026, 1, 1)), (date(2025, 12, 1), date(2025, 12, 31)))
         self.assertEqual(
             period_bounds("quarterly", date(2026, 1, 15)), (date(2025, 10, 1), date(2025, 12, 31))
