@@ -120,15 +120,22 @@ class SpidStatement(models.Model):
         ),
     ]
 
-    @api.depends("client_id.name", "date_from", "date_to")
+    # named once, in the recipient's language (the PDF and the email's file
+    # bear the name); a client renamed later does not rename its statements
+    @api.depends("client_id", "date_from", "date_to", "recipient_id")
     def _compute_name(self):
         for statement in self:
-            statement.name = _(
-                "Statement %(client)s %(start)s - %(end)s",
-                client=statement.client_id.name or "",
-                start=statement.date_from or "",
-                end=statement.date_to or "",
-            )
+            lang = statement.recipient_id.lang or statement.client_id.lang or self.env.lang
+            statement.name = statement.with_context(lang=lang)._spid_default_name()
+
+    def _spid_default_name(self):
+        self.ensure_one()
+        return _(
+            "Statement %(client)s %(start)s - %(end)s",
+            client=self.client_id.name or "",
+            start=self.date_from or "",
+            end=self.date_to or "",
+        )
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
