@@ -20,9 +20,18 @@
         "report/spid_turnover_report_views.xml",
         "report/report_invoice.xml",
         "views/spid_helpdesk_invoicing_menus.xml",
+        # service statements (#21)
+        "security/spid_statement_security.xml",
+        "report/spid_statement_report.xml",
+        "data/spid_statement_data.xml",
+        "views/spid_statement_views.xml",
+        "views/spid_statement_portal_templates.xml",
+        "wizard/spid_statement_wizard_views.xml",
+        "views/spid_statement_menus.xml",
     ],
     "demo": [
         "demo/spid_helpdesk_invoicing_demo.xml",
+        "demo/spid_statement_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

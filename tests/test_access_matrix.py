@@ -35,6 +35,10 @@ MATRIX = {
     "spid.invoice.export.wizard":    "-    -     -          -       rwc     -      -",
     "spid.mail.failure":             "-    -     -          ru      -       -      -",
     "spid.sla.policy":               "-    r     r          rwcu    r       -      -",
+    # service statements (#21): supervisors generate and send, billing may delete drafts;
+    # portal: the rule spid_statement_rule_portal and PORTAL_READABLE_FIELDS
+    "spid.statement":                "-    -     rwc        rwc     rwcu    r      -",
+    "spid.statement.wizard":         "-    -     rwc        rwc     rwc     -      -",
     "spid.statistics.wizard":        "-    rwc   rwc        rwc     rwc     -      -",
     "spid.tariff":                   "-    r     r          r       rwcu    -      -",
     # timer (#21): own timer only (global rule); changes through its methods

@@ -34,6 +34,38 @@ class SpidStatisticsWizard(models.TransientModel):
         self.ensure_one()
         return datetime.combine(self.date_from, time.min), datetime.combine(self.date_to, time.max)
 
+    @api.model
+    def _spid_figures(self, start, end, key, domain=None):
+        """{client or agent (per `key`): {opened, closed, hours,
+        billable_hours, durations}} between the datetimes `start` and `end`,
+        within `domain` (on fields that tickets and work units share, e.g.
+        client_id, company_id), with the current user's rights. The
+        statistics' own figures, shared with the service statements of the
+        invoicing addon. Three queries, whatever the volume."""
+        domain = list(domain or [])
+        Ticket, Unit = self.env["spid.ticket"], self.env["spid.workunit"]
+        rows = defaultdict(
+            lambda: {"opened": 0, "closed": 0, "hours": 0.0, "billable_hours": 0.0, "durations": []}
+        )
+        for group, count in Ticket._read_group(
+            [("date_opened", ">=", start), ("date_opened", "<=", end)] + domain, [key], ["__count"]
+        ):
+            rows[group]["opened"] = count
+        for ticket in Ticket.search_fetch(
+            [("date_closed", ">=", start), ("date_closed", "<=", end)] + domain,
+            [key, "date_opened", "date_closed"],
+        ):
+            row = rows[ticket[key]]
+            row["closed"] += 1
+            row["durations"].append((ticket.date_closed - ticket.date_opened).total_seconds() / 3600)
+        for group, billable, hours in Unit._read_group(
+            [("date", ">=", start), ("date", "<=", end)] + domain, [key, "billable"], ["duration:sum"]
+        ):
+            rows[group]["hours"] += hours
+            if billable:
+                rows[group]["billable_hours"] += hours
+        return rows
+
     def _spid_rows(self):
         """[{name, opened, closed, hours, days, share, avg_close, median_close}]
         and a total row, with the current user's rights (an agent sums only
@@ -41,22 +73,9 @@ class SpidStatisticsWizard(models.TransientModel):
         self.ensure_one()
         start, end = self._spid_bounds()
         key = "client_id" if self.group_by == "client" else "user_id"
-        Ticket, Unit = self.env["spid.ticket"], self.env["spid.workunit"]
-        rows = defaultdict(lambda: {"opened": 0, "closed": 0, "hours": 0.0, "durations": []})
-        for group, count in Ticket._read_group(
-            [("date_opened", ">=", start), ("date_opened", "<=", end)], [key], ["__count"]
-        ):
-            rows[group]["opened"] = count
-        for ticket in Ticket.search_fetch(
-            [("date_closed", ">=", start), ("date_closed", "<=", end)], [key, "date_opened", "date_closed"]
-        ):
-            row = rows[ticket[key]]
-            row["closed"] += 1
-            row["durations"].append((ticket.date_closed - ticket.date_opened).total_seconds() / 3600)
-        for group, hours in Unit._read_group(
-            [("date", ">=", start), ("date", "<=", end)], [key], ["duration:sum"]
-        ):
-            rows[group]["hours"] = hours
+        rows = self._spid_figures(start, end, key)
+        for row in rows.values():
+            row.pop("billable_hours")
         total_hours = sum(row["hours"] for row in rows.values())
         per_day = self.env.company.spid_hours_per_day or 8.0
         result = []

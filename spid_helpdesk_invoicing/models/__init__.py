@@ -9,3 +9,7 @@ from . import spid_ticket
 from . import spid_ticket_status
 from . import spid_workunit
 from . import spid_demo
+
+# service statements (#21)
+from . import res_partner_statement
+from . import spid_statement

@@ -1,0 +1,529 @@
+"""Service statements (#21): the statistics' own figures per client and
+period, frozen once sent, generated once by the monthly cron and emailed
+through Odoo's real SMTP client to the project's mail catcher, the PDF
+rendered by wkhtmltopdf, in French for a French recipient."""
+
+import email
+import email.policy
+import socket
+import subprocess
+import sys
+import time
+from contextlib import closing
+from datetime import date, datetime
+from pathlib import Path
+
+import psycopg2
+
+from odoo import modules
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.spid_helpdesk.tests.common import assert_queries_flat, count_queries
+
+from ..models.spid_statement import period_bounds
+from .common import SpidInvoicingCommon
+
+REPO = Path(__file__).resolve().parents[2]
+OCTOBER = (date(2025, 10, 1), date(2025, 10, 31))
+
+
+def free_port():
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SpidStatementCommon(SpidInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.supervisor = cls._spid_user(
+            "hd_st_supervisor", "spid_helpdesk.group_spid_supervisor", cls.company
+        )
+        cls.calendar = cls.env["resource.calendar"].create(
+            {"name": "Office hours", "company_id": cls.company.id}
+        )
+        cls.policy = cls.env["spid.sla.policy"].create(
+            {"name": "Gold", "company_id": cls.company.id, "calendar_id": cls.calendar.id, "active": False}
+        )
+        cls.ticket_model = cls.env["ir.model"]._get("spid.ticket")
+        # own data only: the demo's clients stop receiving statements here
+        cls.env["res.partner"].search([("spid_statement_enabled", "=", True)]).spid_statement_enabled = False
+
+    @classmethod
+    def _october_ticket(cls, client, opened, closed=None, units=(), company=None, rating=None, sla=()):
+        """A ticket of `client` opened (closed) on those October days, its
+        work units [(day, hours, billable)], its SLA clocks [(kind, status,
+        day)] and a rating, as the system would have recorded them."""
+        company = company or cls.company
+        ticket = (
+            cls.env["spid.ticket"]
+            .with_company(company)
+            .create(
+                {
+                    "name": f"Issue {client.name}",
+                    "client_id": client.id,
+                    "team_id": cls.team.id,
+                    "company_id": company.id,
+                }
+            )
+        )
+        cls.env["spid.workunit"].create(
+            [
+                {
+                    "ticket_id": ticket.id,
+                    "user_id": cls.agent.id,
+                    "duration": hours,
+                    "billable": billable,
+                    "date": datetime(2025, 10, day, 10),
+                }
+                for day, hours, billable in units
+            ]
+        )
+        if closed:
+            ticket.write({"status_id": cls.st_closed.id, "resolution": "solved", "epilogue": "<p>Done.</p>"})
+        ticket.sudo().write(
+            {
+                "date_opened": datetime(2025, 10, opened, 9),
+                "date_closed": closed and datetime(2025, 10, closed, 17),
+            }
+        )
+        cls.env["spid.ticket.sla"].sudo().create(
+            [
+                {
+                    "ticket_id": ticket.id,
+                    "policy_id": cls.policy.id,
+                    "kind": kind,
+                    "number": 1,
+                    "target_hours": 4,
+                    "status": status,
+                    "reached_date": datetime(2025, 10, day, 12),
+                }
+                for kind, status, day in sla
+            ]
+        )
+        if rating:
+            # as Odoo does it: the request with the closing email, the answer later
+            request = (
+                cls.env["rating.rating"]
+                .sudo()
+                .create({"res_model_id": cls.ticket_model.id, "res_id": ticket.id})
+            )
+            request.write({"rating": rating, "consumed": True})
+        return ticket
+
+
+@tagged("post_install", "-at_install")
+class TestStatementFigures(SpidStatementCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        a, b = cls.client_a, cls.client_b
+        cls._october_ticket(
+            a,
+            2,
+            5,
+            units=[(2, 1.5, True), (3, 0.5, False)],
+            rating=5,
+            sla=[("response", "met", 2), ("resolution", "met", 5)],
+        )
+        cls._october_ticket(
+            a,
+            10,
+            20,
+            units=[(12, 2.0, True)],
+            rating=3,
+            sla=[("response", "failed", 11), ("resolution", "met", 20)],
+        )
+        cls._october_ticket(a, 28, None, units=[(29, 1.0, True)], sla=[("response", "met", 28)])
+        # closed in November: open at the end of October, outside its figures
+        cls._october_ticket(a, 30, None)
+        # September's ticket closed in October: closed, not opened, in October
+        september = cls._october_ticket(a, 1, 3)
+        september.sudo().date_opened = datetime(2025, 9, 20, 9)
+        # another client's, same period: never in A's statement
+        cls._october_ticket(b, 4, 6, units=[(4, 7.0, True)], rating=1, sla=[("response", "failed", 4)])
+
+    def test_figures_are_the_statistics_own(self):
+        statement = (
+            self.env["spid.statement"].with_user(self.supervisor)._spid_generate(self.client_a, *OCTOBER)
+        )
+        self.assertEqual(len(statement), 1)
+        wizard = (
+            self.env["spid.statistics.wizard"]
+            .with_user(self.supervisor)
+            .create({"date_from": OCTOBER[0], "date_to": OCTOBER[1], "group_by": "client"})
+        )
+        rows, _total = wizard._spid_rows()
+        (row,) = (row for row in rows if row["name"] == self.client_a.display_name)
+        self.assertEqual(statement.tickets_opened, row["opened"])
+        self.assertEqual(statement.tickets_closed, row["closed"])
+        self.assertAlmostEqual(statement.hours_worked, row["hours"])
+        # and the figures themselves, from the fixtures
+        self.assertEqual(
+            (statement.tickets_opened, statement.tickets_closed, statement.tickets_open), (4, 3, 2)
+        )
+        self.assertAlmostEqual(statement.hours_worked, 5.0)
+        self.assertAlmostEqual(statement.hours_billable, 4.5)
+        # SLA: the SLA analysis' "Met (%)" over the clocks that ended in the period
+        sla = {
+            kind: percent
+            for kind, percent in self.env["spid.ticket.sla"]
+            .with_user(self.supervisor)
+            ._read_group(
+                [
+                    ("client_id", "=", self.client_a.id),
+                    ("date", ">=", datetime(2025, 10, 1)),
+                    ("date", "<=", datetime(2025, 10, 31, 23, 59, 59)),
+                    ("status", "!=", "ongoing"),
+                ],
+                ["kind"],
+                ["met_percent:avg"],
+            )
+        }
+        self.assertAlmostEqual(statement.sla_response_percent, sla["response"])
+        self.assertAlmostEqual(statement.sla_response_percent, 200 / 3)
+        self.assertEqual(statement.sla_response_count, 3)
+        self.assertAlmostEqual(statement.sla_resolution_percent, sla["resolution"])
+        self.assertEqual(statement.sla_resolution_count, 2)
+        # satisfaction: the ticket analysis' "Satisfaction (/5)" of the tickets closed in the period
+        [(rating,)] = (
+            self.env["spid.ticket.report"]
+            .with_user(self.supervisor)
+            ._read_group(
+                [
+                    ("client_id", "=", self.client_a.id),
+                    ("date_closed", ">=", datetime(2025, 10, 1)),
+                    ("date_closed", "<=", datetime(2025, 10, 31, 23, 59, 59)),
+                    ("rating", ">", 0),
+                ],
+                [],
+                ["rating:avg"],
+            )
+        )
+        self.assertAlmostEqual(statement.satisfaction_avg, rating)
+        self.assertAlmostEqual(statement.satisfaction_avg, 4.0)
+        self.assertEqual(statement.satisfaction_count, 2)
+        self.assertFalse(statement.bank_values)  # no hour bank here (the hook returns none)
+
+    def test_one_statement_per_client_and_period(self):
+        Statement = self.env["spid.statement"].with_user(self.supervisor)
+        first = Statement._spid_generate(self.client_a | self.client_b, *OCTOBER)
+        self.assertEqual(first.client_id, self.client_a | self.client_b)
+        self.assertFalse(Statement._spid_generate(self.client_a, *OCTOBER))
+        # and the database says so too, whoever creates it
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            Statement.create({"client_id": self.client_a.id, "date_from": OCTOBER[0], "date_to": OCTOBER[1]})
+
+    def test_bad_input(self):
+        Statement = self.env["spid.statement"].with_user(self.supervisor)
+        with self.assertRaises(UserError):
+            Statement._spid_generate(self.client_a, OCTOBER[1], OCTOBER[0])
+        contact = self.env["res.partner"].create({"name": "Someone", "parent_id": self.client_a.id})
+        with self.assertRaises(ValidationError):
+            Statement.create({"client_id": contact.id, "date_from": OCTOBER[0], "date_to": OCTOBER[1]})
+        wizard = self.env["spid.statement.wizard"].with_user(self.supervisor).create({})
+        with self.assertRaisesRegex(UserError, "No client receives statements"):
+            wizard.action_generate()
+        self.assertFalse(Statement.search([]))
+
+    def test_sent_statement_is_frozen(self):
+        statement = self.env["spid.statement"]._spid_generate(self.client_a, *OCTOBER)
+        statement.recipient_id = self.env["res.partner"].create(
+            {"name": "Accounts", "parent_id": self.client_a.id, "type": "invoice", "email": "ap@alpha.test"}
+        )
+        statement.with_user(self.supervisor).action_send()
+        self.assertEqual(statement.state, "sent")
+        for values in (
+            {"hours_worked": 99.0},
+            {"date_to": date(2025, 11, 30)},
+            {"client_id": self.client_b.id},
+        ):
+            with self.assertRaises(UserError):
+                statement.with_user(self.billing).write(values)
+        with self.assertRaises(UserError):
+            statement.with_user(self.billing).unlink()
+        with self.assertRaisesRegex(UserError, "already sent"):
+            statement.with_user(self.supervisor).action_send()
+        # new work in October does not change it
+        self._october_ticket(self.client_a, 15, 16, units=[(15, 3.0, True)])
+        self.assertAlmostEqual(statement.hours_worked, 5.0)
+
+    def test_agents_and_other_companies_see_none(self):
+        statement = self.env["spid.statement"]._spid_generate(self.client_a, *OCTOBER)
+        with self.assertRaises(AccessError):
+            statement.with_user(self.agent).read(["hours_worked"])
+        with self.assertRaises(AccessError):
+            self.env["spid.statement.wizard"].with_user(self.agent).create({})
+        other = self._spid_user(
+            "hd_st_other",
+            "spid_helpdesk.group_spid_supervisor",
+            self.setup_other_company(name="Other desk")["company"],
+        )
+        self.assertFalse(self.env["spid.statement"].with_user(other).search([("id", "=", statement.id)]))
+        # a hostile context changes nothing: Odoo refuses a company the user is not in
+        with self.assertRaises(AccessError):
+            self.env["spid.statement"].with_user(other).with_context(
+                allowed_company_ids=[self.company.id], active_test=False
+            ).search([("id", "=", statement.id)])
+
+    def test_wizard_generates_and_sends(self):
+        self.client_a.write({"spid_statement_enabled": True})
+        self.env["res.partner"].create(
+            {"name": "Accounts", "parent_id": self.client_a.id, "type": "invoice", "email": "ap@alpha.test"}
+        )
+        wizard = (
+            self.env["spid.statement.wizard"]
+            .with_user(self.supervisor)
+            .create({"date_from": OCTOBER[0], "date_to": OCTOBER[1], "send": True})
+        )
+        action = wizard.action_generate()
+        statement = self.env["spid.statement"].search(action["domain"])
+        self.assertEqual(statement.client_id, self.client_a)
+        self.assertEqual(statement.state, "sent")
+        self.assertEqual(statement.recipient_id.email, "ap@alpha.test")
+        # again: the same statement, not a second one
+        action = wizard.action_generate()
+        self.assertEqual(self.env["spid.statement"].search(action["domain"]), statement)
+
+    def test_pdf_renders_in_french_for_a_french_client(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.client_a.lang = "fr_FR"
+        statement = self.env["spid.statement"]._spid_generate(self.client_a, *OCTOBER)
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        pdf, kind = Report._render_qweb_pdf(
+            "spid_helpdesk_invoicing.action_report_spid_statement", statement.ids
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        html = Report._render_qweb_html(
+            "spid_helpdesk_invoicing.action_report_spid_statement", statement.ids
+        )[0]
+        html = html.decode()
+        self.assertIn('id="spid_statement_bank"', html)
+        self.assertIn("01/10/2025", html)  # French dates: day first
+        self.client_a.lang = "en_US"
+        html = Report._render_qweb_html(
+            "spid_helpdesk_invoicing.action_report_spid_statement", statement.ids
+        )[0]
+        self.assertIn("10/01/2025", html.decode())
+
+    def test_sent_pdf_is_stored_once(self):
+        statement = self.env["spid.statement"]._spid_generate(self.client_a, *OCTOBER)
+        statement.recipient_id.email = "alpha@alpha.test"
+        statement.action_send()
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        first = Report._render_qweb_pdf(
+            "spid_helpdesk_invoicing.action_report_spid_statement", statement.ids
+        )[0]
+        attachment = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "spid.statement"),
+                ("res_id", "=", statement.id),
+                ("name", "=", statement.name + ".pdf"),
+            ]
+        )
+        self.assertEqual(len(attachment), 1)
+        again = Report._render_qweb_pdf(
+            "spid_helpdesk_invoicing.action_report_spid_statement", statement.ids
+        )[0]
+        self.assertEqual(first, again)
+
+    def test_figures_in_a_fixed_number_of_queries(self):
+        """All clients' figures in the same grouped queries, whatever their number."""
+        Partner, Statement = self.env["res.partner"], self.env["spid.statement"]
+        clients = Partner.browse()
+
+        def make_data(size):
+            nonlocal clients
+            new = Partner.create(
+                [
+                    {"name": f"Client {len(clients) + index}", "is_company": True, "spid_is_client": True}
+                    for index in range(size - len(clients))
+                ]
+            )
+            for client in new:
+                self._october_ticket(
+                    client, 3, 4, units=[(3, 1.0, True)], rating=4, sla=[("response", "met", 3)]
+                )
+            clients |= new
+            return clients
+
+        def generate(data):
+            Statement.search([("date_from", "=", OCTOBER[0])]).unlink()
+            Statement._spid_generate(data, *OCTOBER)
+
+        # the registry's caches warm (rules, templates) before counting
+        for _run in range(2):
+            generate(make_data(1))
+        counts = assert_queries_flat(self, make_data, generate, sizes=(1, 5, 20))
+        statements = Statement.search([("date_from", "=", OCTOBER[0])])
+        self.assertEqual(len(statements), 20)
+        self.assertEqual(set(statements.mapped("hours_worked")), {1.0})
+        # the figures of the 20 clients alone: six grouped queries
+        figures = []
+        self.assertEqual(
+            count_queries(
+                self, lambda: figures.append(Statement._spid_figures(clients, self.company, *OCTOBER))
+            ),
+            6,
+        )
+        self.assertEqual({values["tickets_opened"] for values in figures[0].values()}, {1})
+        # the budget of a whole generation, the test's deletion of the previous
+        # run included: 24 queries for 1, 5 or 20 clients
+        self.assertEqual(set(counts.values()), {24}, counts)
+
+
+@tagged("post_install", "-at_install")
+class TestStatementCron(SpidStatementCommon):
+    """The monthly cron, through Odoo's real SMTP client to the mail catcher
+    (Odoo skips SMTP while a test runs: _send_for_real lifts that guard)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.folder = Path(cls.env["ir.attachment"]._filestore()).parent / "mailcatcher-statements"
+        cls.folder.mkdir(parents=True, exist_ok=True)
+        for old in cls.folder.glob("*.eml"):
+            old.unlink()
+        cls.port = free_port()
+        cls.catcher = subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO / "scripts/mailcatcher.py"),
+                "--port",
+                str(cls.port),
+                "--dir",
+                str(cls.folder),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        cls.addClassCleanup(cls.catcher.wait, 10)
+        cls.addClassCleanup(cls.catcher.terminate)
+        assert "mail catcher:" in cls.catcher.stdout.readline()
+        cls.env["ir.mail_server"].search([]).active = False
+        cls.env["ir.mail_server"].create(
+            {
+                "name": "Mail catcher",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": cls.port,
+                "smtp_encryption": "none",
+            }
+        )
+        cls.env["ir.config_parameter"].sudo().set_param("mail.mail.force.send.limit", 0)
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.client_a.write({"spid_statement_enabled": True, "lang": "fr_FR"})
+        cls.accounts = cls.env["res.partner"].create(
+            {
+                "name": "Comptabilité Alpha",
+                "parent_id": cls.client_a.id,
+                "type": "invoice",
+                "email": "compta@alpha.test",
+                "lang": "fr_FR",
+            }
+        )
+        # quarterly, with no email anywhere: generated, left in draft
+        cls.client_b.write({"spid_statement_enabled": True, "spid_statement_period": "quarterly"})
+        cls.client_c = cls.env["res.partner"].create(
+            {"name": "Gamma", "is_company": True, "spid_is_client": True}
+        )
+        cls._october_ticket(cls.client_a, 2, 5, units=[(2, 1.5, True)])
+
+    def _send_for_real(self, mails):
+        """Odoo skips SMTP while a test runs; this test is about SMTP."""
+        current, modules.module.current_test = modules.module.current_test, None
+        try:
+            mails.send(raise_exception=True)
+        finally:
+            modules.module.current_test = current
+
+    def _received(self, count):
+        deadline = time.monotonic() + 10
+        files = []
+        while time.monotonic() < deadline:
+            files = sorted(self.folder.glob("*.eml"))
+            if len(files) >= count:
+                return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+            time.sleep(0.05)
+        self.fail("the catcher received %d message(s), expected %d" % (len(files), count))
+
+    def test_cron_generates_once_and_emails_the_invoicing_contact(self):
+        # a real PDF (wkhtmltopdf), not the HTML Odoo renders in tests
+        Statement = self.env["spid.statement"].with_context(force_report_rendering=True)
+        Statement._cron_send_statements(today=date(2025, 11, 1))
+        statements = Statement.search(
+            [("client_id", "in", (self.client_a | self.client_b | self.client_c).ids)]
+        )
+        self.assertEqual(statements.client_id, self.client_a | self.client_b)
+        alpha = statements.filtered(lambda s: s.client_id == self.client_a)
+        beta = statements - alpha
+        self.assertEqual((alpha.date_from, alpha.date_to), OCTOBER)
+        self.assertEqual((beta.date_from, beta.date_to), (date(2025, 7, 1), date(2025, 9, 30)))
+        self.assertEqual(alpha.state, "sent")
+        self.assertEqual(alpha.recipient_id, self.accounts)
+        self.assertEqual(alpha.tickets_opened, 1)
+        self.assertEqual(beta.state, "draft")
+        self.assertIn("no email address", beta.message_ids[0].body)
+        # twice in a row (a server restarted, a second server): nothing more
+        Statement._cron_send_statements(today=date(2025, 11, 1))
+        self.assertEqual(
+            Statement.search([("client_id", "in", (self.client_a | self.client_b).ids)]), statements
+        )
+        mails = (
+            self.env["mail.mail"].sudo().search([("model", "=", "spid.statement"), ("res_id", "=", alpha.id)])
+        )
+        self.assertEqual(len(mails), 1)
+        self._send_for_real(mails)
+        (message,) = self._received(1)
+        self.assertIn("compta@alpha.test", message["To"])
+        (attachment,) = list(message.iter_attachments())
+        self.assertEqual(attachment.get_filename(), alpha.name + ".pdf")
+        self.assertTrue(attachment.get_content().startswith(b"%PDF"))
+        # the document sent is the one kept
+        # (the report's stored PDF and the email's copy, both on the statement)
+        stored = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "spid.statement"),
+                ("res_id", "=", alpha.id),
+                ("name", "=", alpha.name + ".pdf"),
+            ]
+        )
+        self.assertEqual(set(stored.mapped("raw")), {attachment.get_content()})
+        self.assertFalse(alpha.message_has_error)
+
+    def test_cron_sends_drafts_of_the_period(self):
+        """A statement generated by hand (draft) is sent by the cron, not made again."""
+        draft = self.env["spid.statement"]._spid_generate(self.client_a, *OCTOBER)
+        self.assertEqual(draft.state, "draft")
+        self.env["spid.statement"]._cron_send_statements(today=date(2025, 11, 20))
+        self.assertEqual(draft.state, "sent")
+        self.assertEqual(self.env["spid.statement"].search([("client_id", "=", self.client_a.id)]), draft)
+
+
+@tagged("post_install", "-at_install")
+class TestStatementQuarter(SpidStatementCommon):
+    def test_periods(self):
+        self.assertEqual(period_bounds("monthly", date(2026, 1, 1)), (date(2025, 12, 1), date(2025, 12, 31)))
+        self.assertEqual(
+            period_bounds("quarterly", date(2026, 1, 15)), (date(2025, 10, 1), date(2025, 12, 31))
+        )
+        self.assertEqual(
+            period_bounds("quarterly", date(2026, 3, 31)), (date(2025, 10, 1), date(2025, 12, 31))
+        )
+        self.assertEqual(period_bounds("quarterly", date(2026, 4, 1)), (date(2026, 1, 1), date(2026, 3, 31)))
+        self.assertEqual(period_bounds("monthly", date(2026, 3, 1)), (date(2026, 2, 1), date(2026, 2, 28)))
+
+    def test_partner_form_fields(self):
+        self.assertEqual(self.client_a.spid_statement_period, "monthly")
+        self.assertFalse(self.client_a.spid_statement_enabled)
+        self.assertEqual(self.client_a._spid_statement_recipients()[self.client_a], self.client_a)
+        accounts = self.env["res.partner"].create(
+            {"name": "Accounts", "parent_id": self.client_a.id, "type": "invoice", "email": "ap@alpha.test"}
+        )
+        self.assertEqual(self.client_a._spid_statement_recipients()[self.client_a], accounts)
+        boss = self.env["res.partner"].create({"name": "Boss", "parent_id": self.client_a.id})
+        self.client_a.spid_invoice_partner_id = boss
+        self.assertEqual(self.client_a._spid_statement_recipients()[self.client_a], boss)
