@@ -160,7 +160,7 @@ class SpidWorkunit(models.Model):
         identical changes, one unlink() for lines whose unit lost its
         employee or project. `new`: the units have no line yet (no search).
         `missing_only`: only create the missing lines."""
-        units = with_switch(self.sudo(), TIMESHEET_SYNC).exists()
+        units = with_switch(self.sudo(), TIMESHEET_SYNC)
         if not units:
             return
         employees = units._spid_timesheet_employees()
