@@ -254,6 +254,29 @@ class TestTimesheetSync(TimesheetCommon):
         own.write({"unit_amount": 2.0, "project_id": self.team_other.timesheet_project_id.id})
         own.unlink()
 
+    def test_views_as_each_role(self):
+        """The forms open for each role: the agent without Timesheets rights
+        sees why a unit is not there, not the line; the Timesheets user sees
+        the ticket of a line and its project locked."""
+        ticket = self._ticket(user_id=self.agent_2.id)
+        unit = self._unit(ticket, user=self.agent_2).with_user(self.agent_2)
+        arch = unit.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="timesheet_warning"', arch)
+        self.assertNotIn('name="timesheet_id"', arch, "no Timesheets rights, no line shown")
+        data = unit.web_read({"timesheet_warning": {}, "duration": {}})
+        self.assertIn("has no employee", data[0]["timesheet_warning"])
+        Line = self.Line.with_user(self.ts_agent)
+        views = {
+            "list": "hr_timesheet.hr_timesheet_line_tree",
+            "form": "hr_timesheet.hr_timesheet_line_form",
+            "search": "hr_timesheet.hr_timesheet_line_search",
+        }
+        for view_type, xmlid in views.items():
+            arch = Line.get_views([(self.env.ref(xmlid).id, view_type)])["views"][view_type]["arch"]
+            self.assertIn("spid_ticket_id", arch, view_type)
+        team_arch = self.env["spid.team"].with_user(self.manager).get_views([(False, "form")])
+        self.assertIn('name="timesheet_project_id"', team_arch["views"]["form"]["arch"])
+
     def test_portal_never_sees_helpdesk_lines(self):
         ticket = self._ticket(user_id=self.ts_agent.id)
         self._unit(ticket, visibility="public")
