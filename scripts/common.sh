@@ -21,6 +21,8 @@ ADDONS+=",spid_helpdesk_livechat"
 ADDONS+=",spid_helpdesk_automation"
 # The supervisor's dashboard in Odoo's Dashboards app (pulls spreadsheet_dashboard).
 ADDONS+=",spid_helpdesk_dashboard"
+# Helpdesk work units as Odoo timesheets (pulls hr_timesheet, hr, project).
+ADDONS+=",spid_helpdesk_timesheet"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

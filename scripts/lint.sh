@@ -8,4 +8,4 @@ say "ruff"
 say "pylint-odoo"
 "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory spid_helpdesk spid_helpdesk_invoicing spid_helpdesk_portal \
   spid_helpdesk_maintenance spid_helpdesk_project spid_helpdesk_livechat \
-  spid_helpdesk_automation spid_helpdesk_ldap spid_helpdesk_dashboard
+  spid_helpdesk_automation spid_helpdesk_ldap spid_helpdesk_dashboard spid_helpdesk_timesheet

@@ -1,0 +1,209 @@
+from collections import defaultdict
+from datetime import datetime
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import float_compare, html2plaintext
+
+from odoo.addons.spid_helpdesk.internal import switched, with_switch
+
+from ..internal import TIMESHEET_SYNC
+
+# what a work unit's timesheet line is made of
+SYNCED_FIELDS = {"ticket_id", "user_id", "date", "duration", "description"}
+
+
+class SpidWorkunit(models.Model):
+    _inherit = "spid.workunit"
+
+    timesheet_ids = fields.One2many(
+        "account.analytic.line",
+        "spid_workunit_id",
+        string="Timesheet lines",
+        readonly=True,
+        groups="hr_timesheet.group_hr_timesheet_user",
+    )
+    timesheet_id = fields.Many2one(
+        "account.analytic.line",
+        string="Timesheet",
+        compute="_compute_timesheet",
+        compute_sudo=True,
+        help="The unit's line in Odoo's Timesheets: same hours, date and description, both ways.",
+    )
+    timesheet_warning = fields.Char(
+        compute="_compute_timesheet",
+        compute_sudo=True,
+        help="Why the unit has no timesheet line.",
+    )
+
+    def _compute_timesheet(self):
+        saved = self.filtered("id")
+        lines = saved.timesheet_ids
+        by_unit = {line.spid_workunit_id: line for line in lines}
+        employees = saved._spid_timesheet_employees() if saved - lines.spid_workunit_id else {}
+        for unit in self:
+            unit.timesheet_id = by_unit.get(unit, False)
+            if not unit.id or unit.timesheet_id:
+                unit.timesheet_warning = False
+            elif not employees.get((unit.user_id.id, unit.company_id.id)):
+                unit.timesheet_warning = _(
+                    "Not in Timesheets: %(user)s has no employee in %(company)s. Once the employee"
+                    " exists, a supervisor adds the missing lines (Action: Create missing timesheet lines).",
+                    user=unit.user_id.name,
+                    company=unit.company_id.name,
+                )
+            elif not unit._spid_timesheet_target()[0]:
+                unit.timesheet_warning = _(
+                    "Not in Timesheets: neither the ticket nor its team (%(team)s) has a project that"
+                    " takes timesheets. Set the team's timesheet project.",
+                    team=unit.ticket_id.team_id.name or _("none"),
+                )
+            else:
+                unit.timesheet_warning = _(
+                    "Not in Timesheets yet: a supervisor adds the missing lines"
+                    " (Action: Create missing timesheet lines)."
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        units = super().create(vals_list)
+        if not switched(self.env, TIMESHEET_SYNC):
+            units._spid_timesheet_sync(new=True)
+        return units
+
+    def write(self, vals):
+        result = super().write(vals)
+        if SYNCED_FIELDS.intersection(vals) and not switched(self.env, TIMESHEET_SYNC):
+            self._spid_timesheet_sync()
+        return result
+
+    def unlink(self):
+        """The unit's line goes with it (through the ORM, so that Odoo's own
+        guards on timesheets apply); the unit's own checks (locked ticket,
+        access) run in the same transaction, which fails as a whole."""
+        if not switched(self.env, TIMESHEET_SYNC):
+            lines = self.sudo().timesheet_ids
+            if lines:
+                with_switch(lines, TIMESHEET_SYNC).unlink()
+        return super().unlink()
+
+    def action_spid_timesheet_sync(self):
+        """Supervisors: create the lines missing from Timesheets (agents who
+        got an employee since, a team given a project)."""
+        if not (self.env.su or self.env.user.has_group("spid_helpdesk.group_spid_supervisor")):
+            raise AccessError(_("Only a helpdesk supervisor creates the missing timesheet lines."))
+        self.check_access("read")
+        self._spid_timesheet_sync(missing_only=True)
+
+    # ------------------------------------------------------------------
+    # the synchronisation, set-based
+    # ------------------------------------------------------------------
+
+    def _spid_timesheet_employees(self):
+        """{(user id, company id): employee id} of the units' agents: one search."""
+        if not self:
+            return {}
+        employees = (
+            self.env["hr.employee"]
+            .sudo()
+            .search_fetch(
+                [("user_id", "in", self.user_id.ids), ("company_id", "in", self.company_id.ids)],
+                ["user_id", "company_id"],
+            )
+        )
+        return {(employee.user_id.id, employee.company_id.id): employee.id for employee in employees}
+
+    def _spid_timesheet_target(self):
+        """(project, task) the unit's time goes to: the ticket's own task or
+        project (spid_helpdesk_project) when its project takes timesheets,
+        else the team's timesheet project; always of the unit's company."""
+        self.ensure_one()
+        ticket = self.sudo().ticket_id
+        Task = self.env["project.task"].sudo()
+        company = self.company_id
+
+        def usable(project):
+            return project.allow_timesheets and (not project.company_id or project.company_id == company)
+
+        if "task_id" in ticket._fields:
+            if ticket.task_id and usable(ticket.task_id.project_id):
+                return ticket.task_id.project_id, ticket.task_id
+            if ticket.project_id and usable(ticket.project_id):
+                return ticket.project_id, Task
+        project = ticket.team_id.timesheet_project_id
+        return (project, Task) if usable(project) else (project.browse(), Task)
+
+    def _spid_timesheet_date(self):
+        """The day the work was done, in the agent's time zone."""
+        self.ensure_one()
+        tz = pytz.timezone(self.user_id.tz or "UTC")
+        return pytz.utc.localize(self.date).astimezone(tz).date()
+
+    def _spid_timesheet_datetime(self, day):
+        """The unit's date moved to `day`, same time of day for the agent (UTC, naive)."""
+        self.ensure_one()
+        tz = pytz.timezone(self.user_id.tz or "UTC")
+        local = pytz.utc.localize(self.date).astimezone(tz)
+        moved = tz.localize(datetime.combine(fields.Date.to_date(day), local.time().replace(tzinfo=None)))
+        return moved.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _spid_timesheet_name(self):
+        self.ensure_one()
+        text = html2plaintext(self.description or "").strip()
+        return text or f"{self.ticket_id.reference or ''} {self.ticket_id.name or ''}".strip() or "/"
+
+    def _spid_timesheet_sync(self, new=False, missing_only=False):
+        """Make each unit's timesheet line say what the unit says: one
+        create() for the units without a line, one write() per set of
+        identical changes, one unlink() for lines whose unit lost its
+        employee or project. `new`: the units have no line yet (no search).
+        `missing_only`: only create the missing lines."""
+        units = with_switch(self.sudo(), TIMESHEET_SYNC)
+        if not units:
+            return
+        employees = units._spid_timesheet_employees()
+        if not employees and new:
+            return  # no agent of these units is an employee: nothing to log
+        Line = units.env["account.analytic.line"]
+        lines = Line if new else units.timesheet_ids
+        line_of = {line.spid_workunit_id.id: line for line in lines}
+        to_create, to_write, to_drop = [], defaultdict(lambda: Line), Line
+        for unit in units:
+            line = line_of.get(unit.id, Line)
+            if missing_only and line:
+                continue
+            employee_id = employees.get((unit.user_id.id, unit.company_id.id))
+            project, task = unit._spid_timesheet_target() if employee_id else (None, None)
+            if not project:
+                to_drop |= line
+                continue
+            values = {
+                "project_id": project.id,
+                "task_id": task.id,
+                "employee_id": employee_id,
+                "date": unit._spid_timesheet_date(),
+                "unit_amount": unit.duration,
+                "name": unit._spid_timesheet_name(),
+            }
+            if not line:
+                to_create.append(dict(values, spid_workunit_id=unit.id))
+                continue
+            changed = {
+                fname: value
+                for fname, value in values.items()
+                if (
+                    float_compare(line.unit_amount, value, precision_digits=6)
+                    if fname == "unit_amount"
+                    else (line[fname].id if line._fields[fname].type == "many2one" else line[fname]) != value
+                )
+            }
+            if changed:
+                to_write[tuple(sorted(changed.items()))] |= line
+        if to_drop:
+            to_drop.unlink()
+        for changes, group in to_write.items():
+            group.write(dict(changes))
+        if to_create:
+            Line.create(to_create)
