@@ -9,3 +9,7 @@ from . import spid_ticket
 from . import spid_ticket_status
 from . import spid_workunit
 from . import spid_demo
+
+# --- h21 surcharges ---
+from . import resource_calendar_leaves
+# --- end h21 surcharges ---
