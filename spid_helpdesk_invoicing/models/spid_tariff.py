@@ -96,9 +96,12 @@ class SpidTariff(models.Model):
         "resource.calendar",
         string="Working hours",
         check_company=True,
-        default=lambda self: self.env.company.resource_calendar_id,
-        help="Says which hours are surcharged, in its timezone: its attendances are the working time, a"
-        " day without attendance is a weekend day, and its leaves without resource are public holidays.",
+        compute="_compute_calendar_id",
+        store=True,
+        readonly=False,
+        help="By default the working hours of the line's company. Says which hours are surcharged, in its"
+        " timezone: its attendances are the working time, a day without attendance is a weekend day, and"
+        " its leaves without resource are public holidays.",
     )
     rate_out_of_hours = fields.Float(
         string="Out-of-hours rate",
@@ -136,6 +139,17 @@ class SpidTariff(models.Model):
             ]
             unit = units_intervention if tariff.applies_to == "intervention" else units.get(tariff.unit)
             tariff.display_name = tariff.name or f"{' / '.join(scope) or general} ({unit})"
+
+    @api.depends("company_id")
+    def _compute_calendar_id(self):
+        """The company's working hours (those its SLA policies use by default),
+        unless the line has working hours that the company may use."""
+        for tariff in self:
+            if not tariff.calendar_id or tariff.calendar_id.company_id not in (
+                tariff.company_id,
+                self.env["res.company"],
+            ):
+                tariff.calendar_id = tariff.company_id.resource_calendar_id
 
     @api.depends(*(name for name, _weight in SPECIFICITY))
     def _compute_specificity(self):
