@@ -32,6 +32,9 @@
     "demo": [
         "demo/spid_helpdesk_invoicing_demo.xml",
         "demo/spid_statement_demo.xml",
+        # --- h21 surcharges ---
+        "demo/spid_surcharge_demo.xml",
+        # --- end h21 surcharges ---
     ],
     "assets": {
         "web.assets_tests": [

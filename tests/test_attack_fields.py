@@ -56,6 +56,8 @@ SYSTEM_ONLY = {
     "spid_invoice_locked", "company_currency_id",
     # issue 19: the interventions line of the tariffs and the hours on site billed
     "intervention_tariff_id", "spid_onsite_hours",
+    # issue 21 (surcharges): the billed hours per rate and their summary
+    "spid_rate_hours", "spid_rate_summary",
     # portal
     "portal_status", "access_url", "access_warning", "submit_ip",
     # who is written to (computed from the followers), the Live Chat conversation it came from

@@ -3,9 +3,11 @@ from datetime import datetime, time, timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_duration
+from odoo.tools import SQL, float_round, format_duration
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
+
+from .spid_tariff import RATE_KINDS
 
 INVOICE_STATES = [
     ("not_billable", "Not billable"),
@@ -96,6 +98,20 @@ class SpidTicket(models.Model):
         store=True,
         help="Hours on site of each technician of each billed intervention, for the minimum on site.",
     )
+    spid_rate_hours = fields.Json(
+        groups=INTERNAL,
+        string="Billed hours per rate",
+        compute="_compute_billing",
+        store=True,
+        help="The billed hours at each rate of the tariff ({kind: {hours, rate}}): normal, out of hours,"
+        " weekend, public holiday; the minimum and the rounding are at the normal rate.",
+    )
+    spid_rate_summary = fields.Char(
+        groups=INTERNAL,
+        string="Hours per rate",
+        compute="_compute_spid_rate_summary",
+        help="The billed hours at each rate, as the invoice lines say them.",
+    )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
     spid_invoice_locked = fields.Boolean(
         groups=INTERNAL,
@@ -178,6 +194,8 @@ class SpidTicket(models.Model):
         "type_id",
         "company_id",
         "spid_onsite_hours",
+        # surcharges: when the billable time was worked
+        "workunit_ids.date",
     )
     def _compute_billing(self):
         # Only tickets to invoice are priced; an invoiced ticket keeps the
@@ -188,13 +206,18 @@ class SpidTicket(models.Model):
         # interventions billed with the tickets: their lines (travel, minimum on site)
         with_onsite = pending.filtered("spid_onsite_hours")
         itariffs = Tariff._spid_resolve(with_onsite, "intervention") if with_onsite else {}
+        # surcharged tariffs: their tickets' time split against the calendars
+        surcharged = pending.filtered(
+            lambda t: tariffs.get(t.id, Tariff) and tariffs[t.id]._spid_has_surcharge()
+        )
+        split = surcharged._spid_split_hours(tariffs) if surcharged else {}
         for ticket in pending:
             tariff = tariffs.get(ticket.id, Tariff)
             itariff = itariffs.get(ticket.id, Tariff)
             hours = ticket.billable_hours
             travel = 0.0
             if itariff:
-                # each technician's time on site raised to the minimum
+                # each technician's time on site raised to the minimum (at the normal rate)
                 onsite = ticket.spid_onsite_hours or {}
                 hours += sum(
                     itariff._spid_onsite_hours(technicians) - sum(technicians)
@@ -202,27 +225,123 @@ class SpidTicket(models.Model):
                 )
                 travel = len(onsite) * itariff.price
             quantity = tariff._spid_quantity(hours) if tariff else 0.0
+            rate_hours = False
+            amount = quantity * tariff.price
+            if tariff and tariff.unit != "ticket":
+                raw = split.get(ticket.id) or {"normal": ticket.billable_hours}
+                rate_hours = tariff._spid_rate_hours(raw, hours)
+                amount = sum(
+                    tariff._spid_kind_quantity(value["hours"]) * tariff.price * value["rate"]
+                    for value in rate_hours.values()
+                )
             ticket.tariff_id = tariff
             ticket.intervention_tariff_id = itariff
             ticket.invoice_quantity = quantity
-            ticket.amount_to_invoice = quantity * tariff.price + travel
+            ticket.spid_rate_hours = rate_hours
+            ticket.amount_to_invoice = amount + travel
         for ticket in self - pending:
             if ticket.invoice_state != "invoiced":
                 ticket.tariff_id = False
                 ticket.intervention_tariff_id = False
                 ticket.invoice_quantity = 0.0
+                ticket.spid_rate_hours = False
             ticket.amount_to_invoice = 0.0
+
+    def _spid_split_hours(self, tariffs):
+        """{ticket id: {kind: hours}} of these tickets' billable time split
+        against their tariffs' calendars (`tariffs`: {ticket id: tariff}).
+        The work units come from the cache when the tickets hold them, else
+        from one query; each calendar is read once for all its units. A unit
+        counts from its date (its creation if it has none) for its duration."""
+        field = self._fields["workunit_ids"]
+        cached = self.filtered(lambda t: self.env.cache.contains(t, field))
+        rows = []  # (ticket id, unit start, hours)
+        for ticket in cached.sudo():
+            rows.extend(
+                (ticket.id, unit.date or unit.create_date or fields.Datetime.now(), unit.duration)
+                for unit in ticket.workunit_ids._spid_billed()
+            )
+        others = self - cached
+        if others:
+            origins = {ticket._origin.id: ticket.id for ticket in others}
+            units = (
+                self.env["spid.workunit"]
+                .sudo()
+                .search_fetch(
+                    [("ticket_id", "in", list(origins)), *self.env["spid.workunit"]._spid_billed_domain()],
+                    ["ticket_id", "date", "duration", "create_date"],
+                    order="id",
+                )
+            )
+            rows.extend(
+                (origins[unit.ticket_id.id], unit.date or unit.create_date, unit.duration) for unit in units
+            )
+        by_calendar = defaultdict(list)
+        for index, (ticket_id, start, hours) in enumerate(rows):
+            tariff = tariffs[ticket_id]
+            by_calendar[tariff.calendar_id, tariff.company_id].append((index, start, hours))
+        result = defaultdict(lambda: defaultdict(float))
+        for (calendar, company), units in by_calendar.items():
+            for index, kinds in self.env["spid.tariff"]._spid_split(calendar, company, units).items():
+                for kind, hours in kinds.items():
+                    result[rows[index][0]][kind] += hours
+        return result
+
+    @api.depends("spid_rate_hours", "tariff_id")
+    def _compute_spid_rate_summary(self):
+        labels = self._spid_rate_labels()
+        for ticket in self:
+            rate_hours = ticket.spid_rate_hours or {}
+            ticket.spid_rate_summary = (
+                " · ".join(
+                    self.env._(
+                        "%(hours)s h %(rate)s",
+                        hours=format_duration(rate_hours[kind]["hours"]),
+                        rate=labels(kind, rate_hours[kind]["rate"]),
+                    )
+                    for kind in RATE_KINDS[::-1]
+                    if kind in rate_hours
+                )
+                or False
+            )
+
+    def _spid_rate_labels(self):
+        """A function (kind, rate) -> the rate's words, in the env's language."""
+        names = {
+            "normal": self.env._("normal rate"),
+            "out_of_hours": self.env._("out of hours"),
+            "weekend": self.env._("weekend"),
+            "holiday": self.env._("public holiday"),
+        }
+
+        def label(kind, rate):
+            if kind == "normal":
+                return names[kind]
+            return f"{names[kind]} x{rate:g}"
+
+        return label
 
     def _spid_value_hours(self):
         """{ticket id: hours} what each of these tickets bills for its time,
         in hours at its tariff's base price, after the minimum and rounding:
-        the hours a prepaid hour bank draws for it. The travel fees of
+        the hours a prepaid hour bank draws for it. Surcharged hours weigh
+        their rate (2 h on a weekend at x1.5 are worth 3 h), as the contract
+        wording "out-of-hours time counts x1.5" says. The travel fees of
         interventions are not in it. A flat per-ticket tariff bills no hours."""
         result = {}
         for ticket in self.sudo():
             tariff = ticket.tariff_id
+            rate_hours = ticket.spid_rate_hours
             if not tariff or tariff.unit == "ticket":
                 result[ticket.id] = 0.0
+            elif rate_hours:
+                # surcharged hours weigh their rate: 2 h at x1.5 are worth 3 h
+                quantity = sum(
+                    tariff._spid_kind_quantity(value["hours"]) * value["rate"]
+                    for value in rate_hours.values()
+                )
+                hours_per_unit = tariff.hours_per_day if tariff.unit == "day" else 1.0
+                result[ticket.id] = float_round(quantity * hours_per_unit, precision_digits=6)
             elif tariff.unit == "day":
                 result[ticket.id] = ticket.invoice_quantity * tariff.hours_per_day
             else:
@@ -232,12 +351,20 @@ class SpidTicket(models.Model):
     @api.model
     def _spid_recompute_billing(self, companies):
         """Tariffs changed: the tickets still to invoice take the new prices."""
+        if not companies:
+            return
         tickets = self.sudo().search(
             [("company_id", "in", companies.ids), ("invoice_state", "=", "to_invoice")]
         )
         self.env.add_to_compute(self._fields["tariff_id"], tickets)
         tickets.flush_recordset(
-            ["tariff_id", "intervention_tariff_id", "invoice_quantity", "amount_to_invoice"]
+            [
+                "tariff_id",
+                "intervention_tariff_id",
+                "invoice_quantity",
+                "amount_to_invoice",
+                "spid_rate_hours",
+            ]
         )
 
     # ------------------------------------------------------------------
@@ -322,7 +449,8 @@ class SpidTicket(models.Model):
     def _spid_create_invoices(self, journal, invoice_date):
         """Invoice these tickets in the current company (env.company): one
         draft customer invoice per client and order reference, in `journal`
-        and dated `invoice_date`, one line per ticket; returns the invoices.
+        and dated `invoice_date`, one line per ticket (one per rate when some of
+        its time is surcharged) and one per travel fee; returns the invoices.
 
         Private, so that no request calls it: the caller chooses the tickets
         as its user (record rules), the invoices are created as that user,
@@ -412,27 +540,60 @@ class SpidTicket(models.Model):
             "ref": order_ref or False,
             "invoice_origin": client.spid_contract_ref or False,
             "invoice_line_ids": [
-                Command.create(
-                    {
-                        "product_id": ticket.tariff_id.product_id.id,
-                        "name": client_env._(
-                            "[%(reference)s] %(title)s, %(hours)s h",
-                            reference=ticket.reference,
-                            title=ticket.name,
-                            # hours:minutes for people, as the screens and reports show
-                            # them; the line's quantity stays a number of hours
-                            hours=format_duration(ticket.billable_hours),
-                        ),
-                        "quantity": ticket.invoice_quantity,
-                        "price_unit": prices[ticket.tariff_id],
-                        "spid_ticket_id": ticket.id,
-                        "analytic_distribution": analytic[ticket.tariff_id.product_id] or False,
-                    }
-                )
+                Command.create(line)
                 for ticket in self
+                for line in ticket._spid_time_lines(client_env, prices, analytic)
             ]
             + self._spid_travel_lines(client_env, prices, analytic),
         }
+
+    def _spid_time_lines(self, client_env, prices, analytic):
+        """The invoice lines of this ticket's time: one line, or one per rate
+        when some of its hours are surcharged ("2:00 h weekend x1.5": the
+        quantity in the tariff's unit, the price times the rate). Each carries
+        the ticket and no intervention: how the hour banks find a ticket's
+        time on an invoice, however many rates it has."""
+        self.ensure_one()
+        tariff = self.tariff_id
+        common = {
+            "product_id": tariff.product_id.id,
+            "spid_ticket_id": self.id,
+            "analytic_distribution": analytic[tariff.product_id] or False,
+        }
+        rate_hours = self.spid_rate_hours or {}
+        if tariff.unit == "ticket" or set(rate_hours) <= {"normal"}:
+            return [
+                dict(
+                    common,
+                    name=client_env._(
+                        "[%(reference)s] %(title)s, %(hours)s h",
+                        reference=self.reference,
+                        title=self.name,
+                        # hours:minutes for people, as the screens and reports show
+                        # them; the line's quantity stays a number of hours
+                        hours=format_duration(self.billable_hours),
+                    ),
+                    quantity=self.invoice_quantity,
+                    price_unit=prices[tariff],
+                )
+            ]
+        label = self.with_env(client_env)._spid_rate_labels()
+        return [
+            dict(
+                common,
+                name=client_env._(
+                    "[%(reference)s] %(title)s, %(hours)s h %(rate)s",
+                    reference=self.reference,
+                    title=self.name,
+                    hours=format_duration(rate_hours[kind]["hours"]),
+                    rate=label(kind, rate_hours[kind]["rate"]),
+                ),
+                quantity=tariff._spid_kind_quantity(rate_hours[kind]["hours"]),
+                price_unit=prices[tariff] * rate_hours[kind]["rate"],
+            )
+            for kind in RATE_KINDS[::-1]
+            if kind in rate_hours
+        ]
 
     def _spid_travel_lines(self, client_env, prices, analytic):
         """The travel fee of each billable intervention done or signed of these

@@ -67,6 +67,11 @@ class SpidTurnoverReport(models.Model):
                    -l.balance AS amount_invoiced,
                    0.0 AS amount_to_invoice,
                    CASE WHEN l.spid_intervention_id IS NOT NULL THEN 0.0
+                        -- a ticket's time on several lines (one per surcharge
+                        -- rate): its hours count once, on the first line
+                        WHEN l.id != MIN(l.id) OVER (
+                            PARTITION BY l.move_id, l.spid_ticket_id, l.spid_intervention_id IS NULL
+                        ) THEN 0.0
                         WHEN m.move_type = 'out_refund' THEN -1 * t.billable_hours
                         ELSE t.billable_hours END AS hours,
                    0.0 AS cost,

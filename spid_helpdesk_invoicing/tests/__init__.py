@@ -4,3 +4,4 @@ from . import test_ui
 from . import test_invoice_interventions
 from . import test_statement
 from . import test_statement_portal
+from . import test_surcharge
