@@ -45,8 +45,8 @@ from . import ir_websocket
 
 # macros (issue #21)
 from . import spid_ticket_macro
-# --- timer (#21) ---
+
+# timer (issue #21)
 from . import spid_timer
 from . import spid_ticket_timer
 from . import spid_workunit_timer
-# --- end timer ---
