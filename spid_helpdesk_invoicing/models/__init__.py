@@ -13,6 +13,6 @@ from . import spid_demo
 # service statements (#21)
 from . import res_partner_statement
 from . import spid_statement
-# --- h21 surcharges ---
+
+# out-of-hours surcharges (#21)
 from . import resource_calendar_leaves
-# --- end h21 surcharges ---
