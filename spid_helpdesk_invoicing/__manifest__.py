@@ -20,9 +20,15 @@
         "report/spid_turnover_report_views.xml",
         "report/report_invoice.xml",
         "views/spid_helpdesk_invoicing_menus.xml",
+        # prepaid hour banks (#21 BANK)
+        "data/spid_contract_data.xml",
+        "views/spid_contract_views.xml",
+        "views/spid_contract_portal_templates.xml",
+        # end prepaid hour banks
     ],
     "demo": [
         "demo/spid_helpdesk_invoicing_demo.xml",
+        "demo/spid_contract_demo.xml",  # prepaid hour banks (#21 BANK)
     ],
     "assets": {
         "web.assets_tests": [

@@ -9,3 +9,12 @@ from . import spid_ticket
 from . import spid_ticket_status
 from . import spid_workunit
 from . import spid_demo
+
+# prepaid hour banks (#21 BANK)
+from . import spid_contract
+from . import spid_contract_line
+from . import spid_contract_ticket
+from . import spid_contract_account
+from . import spid_contract_partner
+from . import spid_contract_demo
+# end prepaid hour banks
