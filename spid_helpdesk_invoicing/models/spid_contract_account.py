@@ -74,7 +74,9 @@ class AccountMove(models.Model):
         return super().button_draft()
 
     def _spid_prepaid_lines(self):
-        return self.filtered(lambda m: m.move_type == "out_invoice").invoice_line_ids.filtered(
+        return self.filtered(
+            lambda m: m.move_type in ("out_invoice", "out_refund")
+        ).invoice_line_ids.filtered(
             lambda line: line.display_type == "product" and line.product_id.spid_prepaid_hours > 0
         )
 
@@ -86,9 +88,16 @@ class AccountMove(models.Model):
         if not lines:
             return
         Contract = with_switch(self.env["spid.contract"].sudo(), SYSTEM)
+        Line = with_switch(self.env["spid.contract.line"].sudo(), SYSTEM)
         vals_list = []
+        refunded = Contract.browse()
         for line in lines:
             move = line.move_id
+            if move.move_type == "out_refund":
+                vals = self._spid_contract_refund_vals(line, Contract, Line)
+                refunded |= Contract.browse(vals["contract_id"])
+                vals_list.append(vals)
+                continue
             client = move.partner_id.commercial_partner_id
             if not client.spid_is_client:
                 raise UserError(
@@ -139,7 +148,61 @@ class AccountMove(models.Model):
                     ),
                 }
             )
-        with_switch(self.env["spid.contract.line"].sudo(), SYSTEM).create(vals_list)
+        # a credit note takes back hours not drawn yet, never more
+        refunded._spid_lock()
+        Line.create(vals_list)
+        if refunded:
+            balances = refunded._spid_balances()
+            short = refunded.filtered(lambda c: float_compare(balances[c.id], 0.0, precision_digits=4) < 0)
+            if short:
+                raise UserError(
+                    _(
+                        "Bank %(bank)s has fewer hours left than this credit note takes back: "
+                        "credit only the hours not drawn yet.",
+                        bank=short[0].name,
+                    )
+                )
+
+    def _spid_contract_refund_vals(self, line, Contract, Line):
+        """The debit of a credit note's prepaid line: on the bank its invoice
+        credited, else the client's running bank."""
+        move = line.move_id
+        hours = line.quantity * line.product_id.spid_prepaid_hours
+        credit = Line.search(
+            [
+                ("kind", "=", "purchase"),
+                ("move_line_id.move_id", "=", move.reversed_entry_id.id or 0),
+                ("move_line_id.product_id", "=", line.product_id.id),
+            ],
+            limit=1,
+        )
+        contract = credit.contract_id or Contract.search(
+            [
+                ("company_id", "=", move.company_id.id),
+                ("client_id", "=", move.partner_id.commercial_partner_id.id),
+                ("state", "=", "running"),
+            ],
+            order="date_end desc, id desc",
+            limit=1,
+        )
+        if not contract:
+            raise UserError(
+                _(
+                    "%(client)s has no running hour bank to take %(product)s back from.",
+                    client=move.partner_id.commercial_partner_id.display_name,
+                    product=line.product_id.display_name,
+                )
+            )
+        return {
+            "contract_id": contract.id,
+            "kind": "purchase",
+            "hours": -hours,
+            "date": move.invoice_date or fields.Date.context_today(self),
+            "move_line_id": line.id,
+            "name": _(
+                "%(hours)s h credited back, %(refund)s", hours=format_duration(hours), refund=move.name
+            ),
+        }
 
     def _spid_contract_uncredit(self):
         """Resetting (or cancelling) an invoice that bought hours takes the

@@ -46,6 +46,19 @@ class SpidContractDemo(models.Model):
                 for name in ("Mail client migration", "Shared drive permissions", "New laptops set up")
             ]
         )
+        # named records of the demo, not part of its generated history
+        self.env["ir.model.data"].create(
+            [
+                {
+                    "module": "spid_helpdesk_invoicing",
+                    "name": f"ticket_hour_bank_{index}_demo",
+                    "model": "spid.ticket",
+                    "res_id": ticket.id,
+                    "noupdate": True,
+                }
+                for index, ticket in enumerate(tickets, 1)
+            ]
+        )
         self.env["spid.workunit"].create(
             [
                 {

@@ -7,6 +7,12 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     spid_contract_ids = fields.One2many("spid.contract", "client_id", string="Hour banks", groups=INTERNAL)
+    spid_contract_running = fields.Boolean(
+        compute="_compute_spid_contract_running",
+        store=True,
+        string="Has a running hour bank",
+        groups=INTERNAL,
+    )
     spid_contract_count = fields.Integer(
         compute="_compute_spid_contract_hours", string="Hour bank count", groups=INTERNAL
     )
@@ -16,6 +22,11 @@ class ResPartner(models.Model):
         groups=INTERNAL,
         help="Balance of the client's running hour banks.",
     )
+
+    @api.depends("spid_contract_ids.state")
+    def _compute_spid_contract_running(self):
+        for partner in self:
+            partner.spid_contract_running = any(c.state == "running" for c in partner.spid_contract_ids)
 
     @api.depends("spid_contract_ids.hours_left", "spid_contract_ids.state")
     def _compute_spid_contract_hours(self):

@@ -72,7 +72,8 @@ class SpidTicket(models.Model):
         """A ticket that drew on a bank bills only its overage (at the bank's
         overage tariff, else its own) and its travel fees."""
         res = super()._compute_billing()
-        for ticket in self.filtered(lambda t: t.invoice_state == "to_invoice"):
+        # only a closed ticket has a draw (reopening gives it back): no query for the others
+        for ticket in self.filtered(lambda t: t.invoice_state == "to_invoice" and t.is_closed):
             draw = ticket.spid_contract_line_ids.filtered(lambda line: line.kind == "draw")[:1]
             if not draw:
                 continue
@@ -105,7 +106,8 @@ class SpidTicket(models.Model):
         validity; the most specific bank first, then the one ending first."""
         tickets = self.sudo()
         result = {}
-        clients = tickets.client_id.commercial_partner_id
+        # a stored flag of the client, read with it: no search for clients without a running bank
+        clients = tickets.client_id.commercial_partner_id.filtered("spid_contract_running")
         if not clients:
             return result
         contracts = (

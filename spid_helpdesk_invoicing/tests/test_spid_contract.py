@@ -187,6 +187,20 @@ class TestSpidContract(SpidContractCommon):
             invoice.with_user(self.billing).button_draft()
         self.assertEqual(invoice.state, "posted")
         self.assertAlmostEqual(bank.hours_left, 2.0)
+        # a credit note takes back only hours not drawn: 2 h left, 10 h refunded is refused
+        with self.assertRaises(UserError) as refused:
+            self._credit_note(invoice)
+        self.assertIn("fewer hours left", str(refused.exception))
+        bank.invalidate_recordset()
+        self.assertAlmostEqual(bank.hours_left, 2.0)
+        # a second pack, refunded before any draw: its hours leave the bank
+        invoice2 = self.init_invoice(
+            "out_invoice", partner=self.client_a, products=pack, post=True, invoice_date=self.today
+        )
+        self.assertAlmostEqual(bank.hours_left, 12.0)
+        self._credit_note(invoice2)
+        self.assertAlmostEqual(bank.hours_left, 2.0)
+        self.assertEqual(len(bank.line_ids.filtered(lambda line: line.kind == "purchase")), 3)
         # a client that is not a helpdesk client cannot buy hours: clear error, nothing posted
         stranger = self.env["res.partner"].create({"name": "Stranger", "is_company": True})
         other = self.init_invoice(
