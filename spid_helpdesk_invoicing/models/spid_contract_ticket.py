@@ -1,4 +1,5 @@
 from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round, format_duration
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
@@ -85,6 +86,18 @@ class SpidTicket(models.Model):
             overage = draw.ticket_hours + draw.hours
             ticket.amount_to_invoice = tariff._spid_overage_quantity(overage) * tariff.price + travel
         return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_drawn(self):
+        drawn = self.sudo().spid_contract_line_ids[:1]
+        if drawn:
+            raise UserError(
+                _(
+                    "Ticket %(ticket)s drew on hour bank %(bank)s: reopen it first to give the hours back.",
+                    ticket=drawn.ticket_id.reference,
+                    bank=drawn.contract_id.name,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Drawing

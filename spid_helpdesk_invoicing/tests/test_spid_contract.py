@@ -306,3 +306,5 @@ class TestSpidContract(SpidContractCommon):
         self._close(ticket)
         with self.assertRaisesRegex(UserError, "ledger entries"):
             bank.with_user(self.billing).unlink()
+        with self.assertRaisesRegex(UserError, "reopen it first"):
+            ticket.sudo().unlink()
