@@ -20,6 +20,10 @@
         "report/spid_turnover_report_views.xml",
         "report/report_invoice.xml",
         "views/spid_helpdesk_invoicing_menus.xml",
+        # prepaid hour banks (#21)
+        "data/spid_contract_data.xml",
+        "views/spid_contract_views.xml",
+        "views/spid_contract_portal_templates.xml",
         # service statements (#21)
         "security/spid_statement_security.xml",
         "report/spid_statement_report.xml",
@@ -31,10 +35,9 @@
     ],
     "demo": [
         "demo/spid_helpdesk_invoicing_demo.xml",
-        "demo/spid_statement_demo.xml",
-        # --- h21 surcharges ---
+        "demo/spid_contract_demo.xml",
         "demo/spid_surcharge_demo.xml",
-        # --- end h21 surcharges ---
+        "demo/spid_statement_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

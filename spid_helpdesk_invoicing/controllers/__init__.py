@@ -1,1 +1,2 @@
-from . import portal
+from . import contract_portal
+from . import statement_portal

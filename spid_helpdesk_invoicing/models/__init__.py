@@ -16,3 +16,11 @@ from . import spid_statement
 
 # out-of-hours surcharges (#21)
 from . import resource_calendar_leaves
+
+# prepaid hour banks (#21)
+from . import spid_contract
+from . import spid_contract_line
+from . import spid_contract_ticket
+from . import spid_contract_account
+from . import spid_contract_partner
+from . import spid_contract_demo

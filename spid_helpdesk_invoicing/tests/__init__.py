@@ -5,3 +5,5 @@ from . import test_invoice_interventions
 from . import test_statement
 from . import test_statement_portal
 from . import test_surcharge
+from . import test_spid_contract
+from . import test_spid_contract_concurrency

@@ -1,0 +1,116 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+from odoo.addons.spid_helpdesk.internal import SYSTEM, switched
+
+LINE_KINDS = [
+    ("purchase", "Purchase"),
+    ("manual", "Entered by hand"),
+    ("rollover", "Rollover"),
+    ("draw", "Ticket"),
+    ("expiry", "Expiry"),
+]
+INTERNAL = "base.group_user"
+
+
+class SpidContractLine(models.Model):
+    """One entry of an hour bank's ledger: a credit (hours bought, entered
+    by hand, carried over) or a debit (a ticket's draw, hours carried to the
+    next bank or expired). Entries are never edited: the system writes them,
+    billing users add hours by hand with a reason."""
+
+    _name = "spid.contract.line"
+    _description = "Hour bank entry"
+    _order = "date, id"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one(
+        "spid.contract", string="Bank", required=True, ondelete="cascade", index=True, check_company=True
+    )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    kind = fields.Selection(LINE_KINDS, required=True, default="manual", string="Type")
+    name = fields.Char(string="Reason", required=True)
+    hours = fields.Float(
+        required=True, help="Positive: hours credited. Negative: hours drawn or written off."
+    )
+    is_credit = fields.Boolean(compute="_compute_is_credit", store=True)
+    ticket_hours = fields.Float(
+        string="Ticket's hours",
+        readonly=True,
+        help="What the ticket's time was worth when it drew: the hours beyond the draw are its overage.",
+    )
+    ticket_id = fields.Many2one("spid.ticket", string="Ticket", index="btree_not_null", ondelete="restrict")
+    move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Invoice line",
+        index="btree_not_null",
+        ondelete="set null",
+        groups=INTERNAL,
+        help="The invoice line that bought these hours, or the consumption line that billed this draw.",
+    )
+    move_id = fields.Many2one(related="move_line_id.move_id", string="Invoice", groups=INTERNAL)
+    balance = fields.Float(compute="_compute_balance", string="Balance after")
+
+    @api.depends("hours")
+    def _compute_is_credit(self):
+        for line in self:
+            line.is_credit = line.hours > 0
+
+    def _compute_balance(self):
+        """The bank's balance after each entry, in ledger order (one query)."""
+        contracts = self.contract_id
+        running = {}
+        if contracts:
+            self.env.cr.execute(
+                """SELECT id, SUM(hours) OVER (PARTITION BY contract_id ORDER BY date, id)
+                     FROM spid_contract_line WHERE contract_id IN %s""",
+                (tuple(contracts.ids),),
+            )
+            running = dict(self.env.cr.fetchall())
+        for line in self:
+            line.balance = running.get(line.id, 0.0)
+
+    @api.constrains("hours", "kind")
+    def _check_hours(self):
+        for line in self:
+            if line.kind == "manual" and not line.hours:
+                raise ValidationError(_("Enter a number of hours (negative to correct a balance)."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # draws, purchases, rollovers and expiries are the system's; by hand, only "manual"
+        if not (self.env.su or switched(self.env, SYSTEM)):
+            for vals in vals_list:
+                if (
+                    vals.get("kind", "manual") != "manual"
+                    or vals.get("ticket_id")
+                    or vals.get("move_line_id")
+                ):
+                    raise AccessError(
+                        _("Only the helpdesk itself records tickets' draws and invoices' hours.")
+                    )
+        lines = super().create(vals_list)
+        manual = lines.filtered(lambda line: line.kind == "manual")
+        if manual:
+            manual.contract_id._spid_lock()
+            for contract, left in manual.contract_id._spid_balances().items():
+                if left < 0:
+                    raise ValidationError(
+                        _(
+                            "This correction would leave bank %s with a negative balance.",
+                            self.env["spid.contract"].browse(contract).name,
+                        )
+                    )
+        lines.contract_id._spid_check_warning()
+        return lines
+
+    def write(self, vals):
+        if not (self.env.su or switched(self.env, SYSTEM)):
+            raise AccessError(_("A ledger entry is never edited: add a correcting entry instead."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_system_only(self):
+        if not (self.env.su or switched(self.env, SYSTEM)):
+            raise AccessError(_("A ledger entry is never deleted: add a correcting entry instead."))
