@@ -30,6 +30,10 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 #                                    user agent supervisor manager billing portal public
 MATRIX = {
     "spid.agent.objective":          "-    r     rwcu       rwcu    rwcu    -      -",
+    # prepaid hour banks (#21): billing manages them; the ledger is the system's (billing adds
+    # manual entries); portal: the client's banks through spid_contract_rule_portal
+    "spid.contract":                 "-    r     r          r       rwcu    r      -",
+    "spid.contract.line":            "-    r     r          r       rc      r      -",
     "spid.intervention":             "-    rwcu  rwcu       rwcu    rwcu    r      -",
     "spid.intervention.material":    "-    rwcu  rwcu       rwcu    rwcu    -      -",
     "spid.invoice.export.wizard":    "-    -     -          -       rwc     -      -",
