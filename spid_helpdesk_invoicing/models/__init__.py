@@ -24,3 +24,4 @@ from . import spid_contract_ticket
 from . import spid_contract_account
 from . import spid_contract_partner
 from . import spid_contract_demo
+from . import spid_contract_statement

@@ -175,7 +175,7 @@ class SpidStatement(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _spid_statement_bank_values(self, clients, company, date_to):
+    def _spid_statement_bank_values(self, clients, company, date_to, date_from=None):
         """{client: [{name, hours_bought, hours_used, hours_left}]}: the
         clients' hour banks at `date_to`, stored with the other figures and
         printed in the report's `<div id="spid_statement_bank">`. Hook for
@@ -221,7 +221,7 @@ class SpidStatement(models.Model):
                 domain + rated, ["client_id"], ["__count", "rating_last_value:avg"]
             )
         }
-        banks = self._spid_statement_bank_values(clients, company, date_to)
+        banks = self._spid_statement_bank_values(clients, company, date_to, date_from=date_from)
         result = {}
         for client in clients:
             row = figures.get(client) or {}

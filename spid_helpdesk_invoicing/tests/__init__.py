@@ -7,3 +7,4 @@ from . import test_statement_portal
 from . import test_surcharge
 from . import test_spid_contract
 from . import test_spid_contract_concurrency
+from . import test_contract_surcharge
