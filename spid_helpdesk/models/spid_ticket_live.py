@@ -27,6 +27,7 @@ What is sent, to whom:
 """
 
 import json
+from contextlib import contextmanager
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError
@@ -78,6 +79,36 @@ class SpidTicketLive(models.Model):
             queue = data["spid.live"] = {"changed": {}, "deleted": {}, "events": []}
             self.env.cr.precommit.add(self._spid_live_send)
         return queue
+
+    @api.model
+    @contextmanager
+    def _spid_live_savepoint(self):
+        """A savepoint that also rolls back the live notifications queued
+        inside it: what a rolled-back attempt changed or posted (a macro's
+        all-at-once try, a refused ticket) is never announced, on the
+        agents' lists, the form's banner or the customer's portal page."""
+        data = self.env.cr.precommit.data
+        queue = data.get("spid.live")
+        snapshot = (
+            {
+                **queue,
+                "changed": dict(queue["changed"]),
+                "deleted": {target: OrderedSet(ids) for target, ids in queue["deleted"].items()},
+                "events": list(queue["events"]),
+            }
+            if queue is not None
+            else None
+        )
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except Exception:
+            if snapshot is not None:
+                data["spid.live"] = snapshot
+            elif "spid.live" in data:
+                # the hook is registered already: an empty queue sends nothing
+                data["spid.live"] = {"changed": {}, "deleted": {}, "events": []}
+            raise
 
     def _spid_live_queue(self, deleted=False):
         """Remember these tickets (and who changed them) until the end of
