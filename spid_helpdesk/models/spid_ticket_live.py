@@ -27,6 +27,7 @@ What is sent, to whom:
 """
 
 import json
+from contextlib import contextmanager
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError
@@ -78,6 +79,24 @@ class SpidTicketLive(models.Model):
             queue = data["spid.live"] = {"changed": {}, "deleted": {}, "events": []}
             self.env.cr.precommit.add(self._spid_live_send)
         return queue
+
+    @api.model
+    @contextmanager
+    def _spid_live_savepoint(self):
+        """A savepoint whose rollback also drops the live notifications
+        queued inside it: what a rolled-back attempt changed or posted (a
+        macro's all-at-once try, a refused ticket) is never announced, on
+        the agents' lists, the form's banner or the customer's portal page.
+        Odoo's flushing savepoint runs the precommit hooks when entering
+        (what was queued before is sent, and kept) and clears the hooks
+        queued inside on a rollback; the queue goes with them here, so that
+        a queue is never left without its hook (see test_macro)."""
+        try:
+            with self.env.cr.savepoint(flush=True):
+                yield
+        except Exception:
+            self.env.cr.precommit.data.pop("spid.live", None)
+            raise
 
     def _spid_live_queue(self, deleted=False):
         """Remember these tickets (and who changed them) until the end of

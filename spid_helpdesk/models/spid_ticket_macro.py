@@ -4,7 +4,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_duration, is_html_empty
+from odoo.tools import OrderedSet, format_duration, is_html_empty
 
 from .spid_ticket import LEVELS, RESOLUTIONS
 from .spid_workunit import ACTION_TYPES
@@ -169,7 +169,9 @@ class SpidTicketMacro(models.Model):
                 _(
                     "Log %(duration)s of work (%(action)s, %(billable)s)",
                     duration=format_duration(self.workunit_minutes / 60),
-                    action=dict(ACTION_TYPES).get(self.workunit_action_type, ""),
+                    action=dict(self._fields["workunit_action_type"]._description_selection(self.env)).get(
+                        self.workunit_action_type, ""
+                    ),
                     billable=_("billable") if self.workunit_billable else _("not billable"),
                 )
             )
@@ -250,9 +252,12 @@ class SpidTicketMacro(models.Model):
 
         One ticket: all or nothing, its error is raised. Several: each
         ticket is all or nothing, the others go on. The whole set is first
-        tried at once (one write per step: the fast path); when one ticket
-        refuses, each ticket is run again on its own, in a savepoint, and
-        the refused ones are listed.
+        tried at once (the fast path: one write for routing, one for the
+        status, one create for the work units; custom fields, replies and
+        closing ticket by ticket); when one ticket refuses, each ticket is
+        run again on its own, in a savepoint, and the refused ones are
+        listed. A savepoint rolled back drops the live notifications queued
+        inside it. An id given twice runs once.
 
         Returns {"done": [ticket ids], "failed": [[ticket id, message]]}."""
         self.ensure_one()
@@ -261,7 +266,8 @@ class SpidTicketMacro(models.Model):
             isinstance(i, int) and not isinstance(i, bool) for i in ticket_ids
         ):
             raise UserError(_("A macro runs on a list of ticket ids."))
-        tickets = macro.env["spid.ticket"].browse(ticket_ids).exists()
+        # each ticket once, whatever the caller repeats
+        tickets = macro.env["spid.ticket"].browse(OrderedSet(ticket_ids)).exists()
         if not tickets:
             raise UserError(_("Choose the tickets to run the macro on."))
         # the macro as this user may read it (its teams', its company's)
@@ -274,8 +280,11 @@ class SpidTicketMacro(models.Model):
         if len(tickets) == 1:
             macro._spid_apply(tickets)
             return {"done": tickets.ids, "failed": []}
+        # a savepoint rolled back takes the live notifications it queued with
+        # it (_spid_live_savepoint): no event for a change that never happened
+        Ticket = macro.env["spid.ticket"]
         try:
-            with macro.env.cr.savepoint():
+            with Ticket._spid_live_savepoint():
                 macro._spid_apply(tickets)
             return {"done": tickets.ids, "failed": []}
         except UserError:
@@ -283,7 +292,7 @@ class SpidTicketMacro(models.Model):
         done, failed = [], []
         for ticket in tickets:
             try:
-                with macro.env.cr.savepoint():
+                with Ticket._spid_live_savepoint():
                     macro._spid_apply(ticket)
                 done.append(ticket.id)
             except UserError as error:

@@ -20,9 +20,11 @@ writing as superuser.
 
 import math
 
+from pytz import UTC, timezone
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import is_html_empty
+from odoo.tools import format_date, is_html_empty
 
 
 class SpidTimer(models.Model):
@@ -116,10 +118,12 @@ class SpidTimer(models.Model):
         minutes = self._spid_round_minutes(
             self.sudo()._spid_elapsed_seconds(), self.sudo().ticket_id.company_id
         )
+        refusal = self._spid_resume_refusal()
         self._spid_stop()
-        return self._spid_notification(
-            _("%(hours)s logged on %(ticket)s.", hours=_format_hours(minutes / 60.0), ticket=ticket)
-        )
+        message = _("%(hours)s logged on %(ticket)s.", hours=_format_hours(minutes / 60.0), ticket=ticket)
+        if refusal:
+            message += " " + _("New work unit: %s.", refusal)
+        return self._spid_notification(message)
 
     def action_discard(self):
         """Stop the user's own timer without logging anything."""
@@ -173,12 +177,18 @@ class SpidTimer(models.Model):
                 return self._spid_notification(_("The timer already runs on %s.", ticket.reference), "info")
             # lock the row: a second start at the same time waits for this one
             self.env.cr.execute("SELECT id FROM spid_timer WHERE id = %s FOR UPDATE", [running.id])
+            refusal = running._spid_resume_refusal()
+            minutes = self._spid_round_minutes(
+                running.sudo()._spid_elapsed_seconds(), running.sudo().ticket_id.company_id
+            )
             unit = running._spid_stop()
             message = _(
                 "Timer on %(ticket)s stopped, %(hours)s logged. ",
                 ticket=unit.ticket_id.reference,
-                hours=_format_hours(unit.duration),
+                hours=_format_hours(minutes / 60.0),
             )
+            if refusal:
+                message += _("New work unit: %s. ", refusal)
         self.sudo().create(
             {
                 "user_id": user.id,
@@ -222,7 +232,7 @@ class SpidTimer(models.Model):
         # still the agent's to change (a team left meanwhile: the time is not
         # logged on a ticket they no longer work; they may discard it)
         timer.ticket_id.with_env(env).check_access("write")
-        if timer.workunit_id:
+        if timer.workunit_id and not timer._spid_resume_refusal():
             unit = timer.workunit_id.with_env(env)
             values = {"duration": unit.duration + hours}
             if description:
@@ -244,6 +254,28 @@ class SpidTimer(models.Model):
         self._spid_notify_users(user)
         return unit
 
+    def _spid_resume_refusal(self):
+        """Why the time of this timer may not be added to its resumed unit,
+        else "": the unit is someone else's (a supervisor resuming a
+        colleague's unit logs their own time, not the colleague's), or the
+        run starts on another day than the unit's (a Friday unit resumed on
+        Saturday: Saturday's time is Saturday's, for the weekend surcharge).
+        Days are the agent's (their time zone, else the company's calendar's)."""
+        self.ensure_one()
+        timer = self.sudo()
+        unit = timer.workunit_id
+        if not unit:
+            return ""
+        if unit.user_id != timer.user_id:
+            return _("the resumed unit is %s's, your time is yours", unit.user_id.name)
+        tz = timezone(timer.user_id.tz or timer.ticket_id.company_id.resource_calendar_id.tz or "UTC")
+        if _local_day(unit.date, tz) != _local_day(timer.date_start, tz):
+            return _(
+                "the resumed unit is dated %s, this time is of another day",
+                format_date(self.env, _local_day(unit.date, tz)),
+            )
+        return ""
+
     @api.model
     def _spid_notify_users(self, users):
         """Tell the users' open browsers (their own partner channel) that
@@ -258,6 +290,10 @@ class SpidTimer(models.Model):
             "tag": "display_notification",
             "params": {"message": message, "type": kind, "sticky": False},
         }
+
+
+def _local_day(value, tz):
+    return UTC.localize(value).astimezone(tz).date()
 
 
 def _format_hours(hours):

@@ -1,8 +1,10 @@
+import json
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import SpidHelpdeskCommon, count_queries
+from .common import JsonRpcMixin, SpidHelpdeskCommon, count_queries
 
 REPLY_BODY = (
     '<div><p>Hello <t t-out="object.partner_id.name or \'\'"/>, ticket <t t-out="object.reference"/>'
@@ -163,6 +165,22 @@ class TestMacro(SpidHelpdeskCommon):
             self.assertIn(text, preview)
         self.assertLess(preview.index("Log 00:15"), preview.index("Reply to the customer"))
 
+    def test_preview_speaks_the_users_language(self):
+        """The work unit's action in the preview is translated (the
+        selection's label in the user's language)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        selection = self.env["ir.model.fields.selection"].search(
+            [
+                ("field_id.model", "=", "spid.ticket.macro"),
+                ("field_id.name", "=", "workunit_action_type"),
+                ("value", "=", "solution"),
+            ]
+        )
+        selection.with_context(lang="fr_FR").name = "Résolution"
+        self.env.registry.clear_cache()
+        steps = "".join(self.macro_phone.with_context(lang="fr_FR")._spid_steps())
+        self.assertIn("Résolution", steps)
+
     def test_definition_checked(self):
         Macro = self.env["spid.ticket.macro"]
         with self.assertRaisesRegex(ValidationError, "does nothing"):
@@ -196,6 +214,70 @@ class TestMacro(SpidHelpdeskCommon):
         self.assertFalse(theirs.workunit_ids)
         self.assertFalse(self._comments(theirs))
         self.assertEqual(len(self._comments(mine[0])), 1)
+
+    def test_duplicate_ids_run_once(self):
+        """The same ids sent again and again: each ticket runs once (one
+        reply, one work unit)."""
+        mine = self._ticket(user=self.agent, user_id=self.agent.id) | self._ticket(
+            user=self.agent, user_id=self.agent.id
+        )
+        macro = self.macro_phone.with_user(self.agent)
+        result = macro.spid_run(mine.ids * 25)
+        self.assertEqual(sorted(result["done"]), sorted(mine.ids))
+        self.assertEqual(len(mine.workunit_ids), 2)
+        for ticket in mine:
+            self.assertEqual(len(self._comments(ticket)), 1)
+        single = self._ticket(user=self.agent, user_id=self.agent.id)
+        self.macro_wait.with_user(self.agent).spid_run([single.id] * 50)
+        self.assertEqual(len(self._comments(single)), 1)
+
+    def test_refused_ticket_sends_no_live_event(self):
+        """A run where one ticket is refused after its reply was written
+        (closing: only its owner may): the rolled-back attempts announce
+        nothing, neither the all-at-once try nor the refused ticket; the
+        tickets done announce their reply once."""
+        mine = self._ticket(user=self.agent, user_id=self.agent.id)
+        theirs = self._ticket(user=self.agent_2, user_id=self.agent_2.id)
+        macro = self.macro_phone
+        macro.owner_mode = False
+        earlier = self._ticket(user=self.agent)
+        self.env.cr.precommit.run()
+        self.env["bus.bus"].sudo().search([]).unlink()
+        # a change of the same transaction before the run: announced, once
+        earlier.priority = "2"
+        result = self._run(macro, mine | theirs)
+        self.assertEqual([ticket_id for ticket_id, _msg in result["failed"]], theirs.ids)
+        self.env.cr.precommit.run()
+        events = {}
+        for row in self.env["bus.bus"].sudo().search([], order="id"):
+            message = json.loads(row.message)
+            channel = json.loads(row.channel)
+            events.setdefault((message["type"], tuple(channel[1:])), []).append(message["payload"])
+        portal = "spid.ticket/portal_message"
+        live = "spid.ticket/live_event"
+        self.assertNotIn((portal, ("spid.ticket", theirs.id, "spid_portal")), events)
+        self.assertFalse(
+            [
+                e
+                for e in events.get((live, ("spid.ticket", theirs.id, "spid_live")), [])
+                if e["kind"] != "presence"
+            ],
+            "no banner for the refused ticket",
+        )
+        # every message an event names exists: none of a rolled-back attempt
+        named = {p["message_id"] for payloads in events.values() for p in payloads if p.get("message_id")}
+        self.assertTrue(named)
+        self.assertEqual(len(self.env["mail.message"].browse(named).exists()), len(named))
+        self.assertEqual(len(events[(portal, ("spid.ticket", mine.id, "spid_portal"))]), 1)
+        replies = [e for e in events[(live, ("spid.ticket", mine.id, "spid_live"))] if e["kind"] == "reply"]
+        self.assertEqual(len(replies), 1, "the reply of the done ticket is announced once")
+        self.assertIn(replies[0]["message_id"], mine.message_ids.ids)
+        changed = events.get(
+            ("spid.ticket/live_changed", ("res.company", self.env.company.id, "spid_live_supervisors"))
+        )
+        self.assertEqual(
+            sorted(i for payload in changed for i in payload["ids"]), sorted((mine | earlier).ids)
+        )
 
     def test_wizard_from_the_list(self):
         """The Actions menu's wizard: the macros of the selected tickets'
@@ -426,3 +508,76 @@ class TestMacro(SpidHelpdeskCommon):
 
 MACRO_BUDGET_1 = 82
 MACRO_BUDGET_10 = 453
+
+
+@tagged("post_install", "-at_install")
+class TestMacroRunDialogRpc(SpidHelpdeskCommon, JsonRpcMixin, HttpCase):
+    """The run dialog over JSON-RPC, as an attacker with a hostile context:
+    it never shows a macro the agent may not read, nor a colleague's dialog."""
+
+    def test_run_dialog_never_shows_another_macro(self):
+        Macro = self.env["spid.ticket.macro"]
+        every_team = Macro.create({"name": "Every team's", "set_priority": "2"})
+        other_team = Macro.create(
+            {
+                "name": "Plumbing secrets",
+                "team_ids": [Command.set(self.team_other.ids)],
+                "set_priority": "3",
+                "description": "Only for the plumbing team: the CEO's flood",
+            }
+        )
+        other_company = Macro.create(
+            {
+                "name": "Elsewhere's",
+                "company_id": self.env["res.company"].create({"name": "Other company"}).id,
+                "set_priority": "3",
+                "description": "Another company's secret",
+            }
+        )
+        ticket = self._ticket(user=self.agent, user_id=self.agent.id)
+        kwargs = {"context": {"active_test": False, "uid": 1, "su": True, "spid_system": True}}
+        model = "spid.ticket.macro.run.wizard"
+        spec = {"macro_id": {"fields": {"display_name": {}}}, "preview": {}, "macro_description": {}}
+        for macro in (other_team, other_company):
+            result = self._rpc(
+                "hd_agent",
+                model,
+                "create",
+                [{"ticket_ids": [[6, 0, ticket.ids]], "macro_id": macro.id}],
+                kwargs,
+            )
+            self.assertIn("AccessError", result["error"]["data"]["name"], macro.name)
+        wizard_id = self._rpc(
+            "hd_agent",
+            model,
+            "create",
+            [{"ticket_ids": [[6, 0, ticket.ids]], "macro_id": every_team.id}],
+            kwargs,
+        )["result"]
+        for macro in (other_team, other_company):
+            result = self._rpc("hd_agent", model, "write", [[wizard_id], {"macro_id": macro.id}], kwargs)
+            self.assertIn("AccessError", result["error"]["data"]["name"], macro.name)
+        result = self._rpc("hd_agent", model, "web_read", [[wizard_id]], {"specification": spec, **kwargs})
+        self.assertEqual(result["result"][0]["macro_id"]["id"], every_team.id)
+        self.assertIn("Set the priority", result["result"][0]["preview"])
+        # a colleague's dialog on the other team's macro: out of reach
+        their_wizard = (
+            self.env[model]
+            .with_user(self.agent_other)
+            .create(
+                {
+                    "ticket_ids": [Command.set(self._ticket(category_id=self.category_other.id).ids)],
+                    "macro_id": other_team.id,
+                }
+            )
+        )
+        for method, args, extra in [
+            ("web_read", [[their_wizard.id]], {"specification": spec}),
+            ("read", [[their_wizard.id], ["macro_id", "preview"]], {}),
+        ]:
+            result = self._rpc("hd_agent", model, method, args, {**extra, **kwargs})
+            self.assertIn("AccessError", result["error"]["data"]["name"], method)
+            self.assertNotIn("Plumbing secrets", json.dumps(result), method)
+        self.assertNotIn("CEO", json.dumps(result))
+        result = self._rpc("hd_agent", model, "search_read", [[]], {"fields": ["macro_id"], **kwargs})
+        self.assertEqual([row["id"] for row in result["result"]], [wizard_id])

@@ -3,6 +3,7 @@ on the server; stopping logs a work unit through its own checks, rounded up
 to the company's minimum and rounding; nobody reads, stops or forges
 another's timer, whatever the context sent."""
 
+import json
 from datetime import timedelta
 
 import psycopg2
@@ -235,6 +236,58 @@ class TestTimer(TimerCommon):
         self.assertEqual(theirs.user_id, self.agent_2)
         self.assertFalse(ticket.workunit_ids)
 
+    def test_supervisor_resuming_a_colleagues_unit_logs_their_own(self):
+        """A supervisor may resume a colleague's unit, but their time is
+        theirs: a new unit by the supervisor, the colleague's unit unchanged;
+        the dialog says so."""
+        ticket = self._ticket(user=self.agent)
+        unit = (
+            self.env["spid.workunit"]
+            .with_user(self.agent)
+            .create({"ticket_id": ticket.id, "duration": 1.0, "description": "<p>First look</p>"})
+        )
+        unit.with_user(self.supervisor).action_spid_timer_resume()
+        timer = self.Timer.search([("user_id", "=", self.supervisor.id)])
+        self.assertEqual(timer.workunit_id, unit)
+        self._backdate(timer, minutes=20)
+        action = timer.with_user(self.supervisor).action_stop_dialog()
+        wizard = self.env["spid.timer.stop.wizard"].with_user(self.supervisor).browse(action["res_id"])
+        self.assertIn("Agent Alpha", wizard.new_unit_reason)
+        wizard.write({"action_type": "solution", "description": "<p>Checked the spooler</p>"})
+        wizard.action_confirm()
+        self.assertEqual(
+            (unit.duration, unit.user_id), (1.0, self.agent), "the colleague's unit is untouched"
+        )
+        self.assertNotIn("spooler", unit.description)
+        new = ticket.workunit_ids - unit
+        self.assertEqual(len(new), 1)
+        self.assertEqual((new.user_id, new.duration, new.action_type), (self.supervisor, 0.5, "solution"))
+
+    def test_resumed_on_another_day_logs_a_new_unit(self):
+        """A Friday unit resumed on Saturday: Saturday's time is a new unit
+        dated Saturday (the surcharge split reads the unit's date)."""
+        ticket = self._ticket(user=self.agent)
+        unit = (
+            self.env["spid.workunit"].with_user(self.agent).create({"ticket_id": ticket.id, "duration": 1.0})
+        )
+        unit.sudo().date = fields.Datetime.now() - timedelta(days=1)
+        unit.with_user(self.agent).action_spid_timer_resume()
+        timer = self.Timer.search([("user_id", "=", self.agent.id)])
+        self._backdate(timer, minutes=20)
+        started = timer.date_start
+        result = timer.with_user(self.agent).action_stop()
+        self.assertIn("New work unit", result["params"]["message"])
+        self.assertEqual(unit.duration, 1.0, "yesterday's unit keeps yesterday's time")
+        new = ticket.workunit_ids - unit
+        self.assertEqual((new.user_id, new.duration, new.date), (self.agent, 0.5, started))
+        # the same day: the time goes to the resumed unit, as before
+        unit.sudo().date = fields.Datetime.now()
+        unit.with_user(self.agent).action_spid_timer_resume()
+        timer = self.Timer.search([("user_id", "=", self.agent.id)])
+        self.assertNotIn("New work unit", timer.with_user(self.agent).action_stop()["params"]["message"])
+        self.assertEqual(unit.duration, 1.25)
+        self.assertEqual(len(ticket.workunit_ids), 2)
+
     def test_hostile_context_decides_nothing_at_start(self):
         ticket = self._ticket(user=self.agent)
         ticket.with_user(self.agent).with_context(**HOSTILE_CONTEXT).action_spid_timer_start()
@@ -296,6 +349,57 @@ class TestTimerRpc(TimerCommon, JsonRpcMixin, HttpCase):
         self.assertGreater(mine.date_start, fields.Datetime.now() - timedelta(minutes=1))
         state = self._rpc("hd_agent", "spid.timer", "spid_timer_state", [], kwargs)["result"]
         self.assertEqual(state["timer"]["id"], mine.id)
+
+    def test_stop_dialog_never_shows_another_timer(self):
+        """The attacker opens the stop dialog of their own timer, then points
+        it at a colleague's timer (on a ticket of another team they cannot
+        read) and reads it back; they also read the colleague's own dialog:
+        nothing of the colleague's ticket or time comes back."""
+        mine = self._ticket(user=self.agent)
+        secret = self._ticket(category_id=self.category_other.id, name="Secret flooding at the CEO's")
+        theirs = self._start(secret, self.agent_other)
+        self._backdate(theirs, hours=3)
+        timer = self._start(mine)
+        kwargs = {"context": HOSTILE_CONTEXT}
+        action = self._rpc("hd_agent", "spid.timer", "action_stop_dialog", [[timer.id]], kwargs)
+        wizard_id = action["result"]["res_id"]
+        spec = {
+            "timer_id": {"fields": {"display_name": {}}},
+            "ticket_id": {"fields": {"display_name": {}}},
+            "workunit_id": {"fields": {"display_name": {}}},
+            "duration": {},
+            "new_unit_reason": {},
+        }
+        for field in ("timer_id", "ticket_id"):
+            value = theirs.id if field == "timer_id" else secret.id
+            result = self._rpc(
+                "hd_agent", "spid.timer.stop.wizard", "write", [[wizard_id], {field: value}], kwargs
+            )
+            self.assertIn("AccessError", result["error"]["data"]["name"], field)
+        result = self._rpc(
+            "hd_agent", "spid.timer.stop.wizard", "web_read", [[wizard_id]], {"specification": spec, **kwargs}
+        )
+        self.assertEqual(result["result"][0]["ticket_id"]["id"], mine.id, "still the attacker's own timer")
+        self.assertEqual(result["result"][0]["duration"], 0.25)
+        self.assertNotIn(secret.reference, json.dumps(result))
+        # a new dialog on the colleague's timer, or reading the colleague's own dialog
+        result = self._rpc("hd_agent", "spid.timer.stop.wizard", "create", [{"timer_id": theirs.id}], kwargs)
+        self.assertIn("AccessError", result["error"]["data"]["name"])
+        their_wizard = theirs.with_user(self.agent_other).action_stop_dialog()["res_id"]
+        for method, args, extra in [
+            ("web_read", [[their_wizard]], {"specification": spec}),
+            ("read", [[their_wizard], ["timer_id", "ticket_id", "duration"]], {}),
+            ("write", [[their_wizard], {"description": "<p>mine now</p>"}], {}),
+        ]:
+            result = self._rpc("hd_agent", "spid.timer.stop.wizard", method, args, {**extra, **kwargs})
+            self.assertIn("AccessError", result["error"]["data"]["name"], method)
+            self.assertNotIn(secret.reference, json.dumps(result), method)
+            self.assertNotIn("Secret flooding", json.dumps(result), method)
+        result = self._rpc(
+            "hd_agent", "spid.timer.stop.wizard", "search_read", [[]], {"fields": ["timer_id"], **kwargs}
+        )
+        self.assertEqual([row["id"] for row in result["result"]], [wizard_id])
+        self.assertEqual(theirs.user_id, self.agent_other)
 
 
 @tagged("post_install", "-at_install")

@@ -19,8 +19,31 @@ class SpidTicketMacroRunWizard(models.TransientModel):
         required=True,
         domain="[('id', 'in', available_macro_ids)]",
     )
-    preview = fields.Html(related="macro_id.preview")
-    macro_description = fields.Text(related="macro_id.description")
+    # read as the user: a macro outside their record rules is not shown
+    preview = fields.Html(related="macro_id.preview", related_sudo=False)
+    macro_description = fields.Text(related="macro_id.description", related_sudo=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        wizards._spid_check_macro()
+        return wizards
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "macro_id" in vals:
+            self._spid_check_macro()
+        return res
+
+    def _spid_check_macro(self):
+        """The chosen macro is one the user may read (its teams', its
+        company's: the record rules), whatever id the caller sends: else
+        the dialog would show another team's or company's macro."""
+        if self.env.su:
+            return
+        macros = self.macro_id
+        if macros:
+            macros.check_access("read")
 
     @api.model
     def default_get(self, fields_list):

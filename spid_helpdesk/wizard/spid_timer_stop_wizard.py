@@ -12,8 +12,14 @@ class SpidTimerStopWizard(models.TransientModel):
     _description = "Stop the timer"
 
     timer_id = fields.Many2one("spid.timer", required=True, ondelete="cascade", readonly=True)
-    ticket_id = fields.Many2one(related="timer_id.ticket_id")
-    workunit_id = fields.Many2one(related="timer_id.workunit_id")
+    # read as the user (their own timer's record rule), never as superuser
+    ticket_id = fields.Many2one(related="timer_id.ticket_id", related_sudo=False)
+    workunit_id = fields.Many2one(related="timer_id.workunit_id", related_sudo=False)
+    new_unit_reason = fields.Char(
+        compute="_compute_duration",
+        string="New work unit",
+        help="Why the time is logged as a new work unit instead of being added to the resumed one.",
+    )
     duration = fields.Float(
         string="Time to log",
         compute="_compute_duration",
@@ -35,15 +41,25 @@ class SpidTimerStopWizard(models.TransientModel):
         wizards.timer_id._spid_check_own()
         return wizards
 
+    def write(self, vals):
+        # the dialog's timer is the one it was opened on: pointing it at
+        # another user's timer would read that timer through the dialog
+        if not self.env.su and vals.keys() & {"timer_id", "ticket_id", "workunit_id"}:
+            raise AccessError(_("The timer of a stop dialog cannot be changed."))
+        return super().write(vals)
+
     @api.depends("timer_id")
     def _compute_duration(self):
         for wizard in self:
             timer = wizard.timer_id.sudo()
-            if not timer:
+            # only one's own timer is measured (the ownership of create)
+            if not timer or (not self.env.su and timer.user_id != self.env.user):
                 wizard.duration = 0.0
+                wizard.new_unit_reason = False
                 continue
             minutes = timer._spid_round_minutes(timer._spid_elapsed_seconds(), timer.ticket_id.company_id)
             wizard.duration = minutes / 60.0
+            wizard.new_unit_reason = timer._spid_resume_refusal() or False
 
     def action_confirm(self):
         self.ensure_one()
