@@ -175,10 +175,12 @@ class TestStatementPortal(JsonRpcMixin, HttpCase):
                     for values in (
                         {"state": "draft"},
                         {"state": "sent", "date_sent": "2025-11-01 00:00:00"},
-                        {"hours_worked": 99.0, "sla_resolution_percent": 100.0},
-                        {"bank_values": [{"name": "Forged", "hours_bought": 1000.0}]},
-                        {"name": "Forged"},
-                        {"date_from": "2025-01-01"},
+                        {
+                            "hours_worked": 99.0,
+                            "sla_resolution_percent": 100.0,
+                            "bank_values": [{"name": "Forged", "hours_bought": 1000.0}],
+                        },
+                        {"name": "Forged", "date_from": "2025-01-01"},
                     ):
                         answer = self._rpc(
                             login, "spid.statement", "write", [statement.ids, values], {"context": context}
