@@ -1,9 +1,18 @@
+import logging
 from datetime import datetime, time
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
+
+from odoo.addons.spid_helpdesk.internal import SYSTEM, switched, with_switch
+
+_logger = logging.getLogger(__name__)
+
+# statements the cron sends per call; ir.cron commits between calls
+CRON_BATCH_SIZE = 20
 
 # What a client's portal user reads of a statement: its figures, nothing of
 # the chatter, the company's bookkeeping or who generated it.
@@ -30,7 +39,8 @@ PORTAL_READABLE_FIELDS = frozenset(
     }
 )
 
-# Written once, when the statement is generated; never after it is sent.
+# Written once, by the generation only (system fields: readonly in the
+# model, refused to every caller by spid.system.fields.mixin).
 FIGURES = (
     "tickets_opened",
     "tickets_closed",
@@ -45,7 +55,19 @@ FIGURES = (
     "satisfaction_avg",
     "bank_values",
 )
-FROZEN_WHEN_SENT = {"client_id", "company_id", "date_from", "date_to", "recipient_id", *FIGURES}
+# Not even the helpdesk's own code changes these once the statement is sent.
+FROZEN_WHEN_SENT = {
+    "name",
+    "client_id",
+    "company_id",
+    "date_from",
+    "date_to",
+    "recipient_id",
+    "state",
+    "date_sent",
+    "send_error",
+    *FIGURES,
+}
 
 
 def period_bounds(period, today):
@@ -62,10 +84,16 @@ class SpidStatement(models.Model):
     """A periodic service statement to a client: what the helpdesk did for it
     over a month or a quarter (tickets, hours, service levels, satisfaction),
     with the statistics' own figures, stored when generated and frozen once
-    sent (a document the client received)."""
+    sent (a document the client received).
+
+    Everything but the recipient of a draft is a system field: the client,
+    company and period are chosen when the generation (_spid_generate, the
+    wizard, the cron) creates it, the figures are computed by it, the state
+    and date sent set by action_send, all under the SYSTEM switch that no
+    request carries. A caller never creates a statement nor writes those."""
 
     _name = "spid.statement"
-    _inherit = ["mail.thread", "spid.readable.fields.mixin"]
+    _inherit = ["mail.thread", "spid.readable.fields.mixin", "spid.system.fields.mixin"]
     _description = "Helpdesk service statement"
     _order = "date_to desc, id desc"
     _check_company_auto = True
@@ -78,21 +106,28 @@ class SpidStatement(models.Model):
         index=True,
         domain="[('spid_is_client', '=', True), ('is_company', '=', True)]",
         tracking=True,
+        readonly=True,
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company", required=True, index=True, readonly=True, default=lambda self: self.env.company
     )
     recipient_id = fields.Many2one(
         "res.partner",
         string="Recipient",
         help="Who receives the statement: the client's invoicing contact, else the client.",
     )
-    date_from = fields.Date(string="From", required=True)
-    date_to = fields.Date(string="To", required=True)
+    date_from = fields.Date(string="From", required=True, readonly=True)
+    date_to = fields.Date(string="To", required=True, readonly=True)
     state = fields.Selection(
         [("draft", "Draft"), ("sent", "Sent")], default="draft", required=True, readonly=True, tracking=True
     )
     date_sent = fields.Datetime(string="Sent on", readonly=True, copy=False)
+    send_error = fields.Char(
+        string="Not sent",
+        readonly=True,
+        copy=False,
+        help="Why the monthly run could not send it (it does not try again): fix it, then send it by hand.",
+    )
     tickets_opened = fields.Integer(string="Tickets opened", readonly=True)
     tickets_closed = fields.Integer(string="Tickets closed", readonly=True)
     tickets_open = fields.Integer(
@@ -155,6 +190,16 @@ class SpidStatement(models.Model):
         if not self.env.su and self.env.user.share:
             return PORTAL_READABLE_FIELDS
         return super()._spid_readable_fields()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the generation only (client, company, period), never a caller's
+        # values: figures, state or name are computed, not given
+        if not (self.env.su or switched(self.env, SYSTEM)):
+            raise AccessError(
+                _("Statements are made by Generate statements (or the monthly run), never created directly.")
+            )
+        return super().create(vals_list)
 
     def write(self, vals):
         if FROZEN_WHEN_SENT & set(vals) and any(statement.state == "sent" for statement in self):
@@ -250,7 +295,7 @@ class SpidStatement(models.Model):
         ).items():
             figures = self._spid_figures(statements.client_id, company, date_from, date_to)
             for statement in statements:
-                statement.write(figures[statement.client_id])
+                with_switch(statement, SYSTEM).write(figures[statement.client_id])
 
     # ------------------------------------------------------------------
     # Generation and sending
@@ -279,7 +324,10 @@ class SpidStatement(models.Model):
         recipients = clients._spid_statement_recipients()
         figures = self._spid_figures(clients, company, date_from, date_to)
         # one INSERT for all, figures included; no creation message per record
-        statements = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
+        # under the SYSTEM switch, as the caller: its rights to create still count
+        statements = with_switch(
+            self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True), SYSTEM
+        ).create(
             [
                 dict(
                     figures[client],
@@ -310,8 +358,11 @@ class SpidStatement(models.Model):
                         recipient=statement.recipient_id.display_name or _("(none)"),
                     )
                 )
-        # sent first: the PDF the email renders is stored as the document
-        self.write({"state": "sent", "date_sent": fields.Datetime.now()})
+        # sent first: the PDF the email renders is stored as the document;
+        # the caller's right to write the statements still counts
+        with_switch(self, SYSTEM).write(
+            {"state": "sent", "date_sent": fields.Datetime.now(), "send_error": False}
+        )
         for statement in self:
             statement.message_post_with_source(
                 template,
@@ -325,41 +376,108 @@ class SpidStatement(models.Model):
         return self.env.ref("spid_helpdesk_invoicing.action_report_spid_statement").report_action(self)
 
     @api.model
-    def _cron_send_statements(self, today=None):
-        """Monthly: last period's statements of the opted-in clients (their
-        month, or their quarter once it is complete), generated once and
-        sent; drafts of those periods (a run stopped half-way, or generated
-        by hand) are sent too. Clients whose recipient has no email stay in
-        draft with a note in the statement's chatter."""
-        today = today or fields.Date.context_today(self)
-        clients = self.env["res.partner"].search(
-            [("spid_statement_enabled", "=", True), ("spid_is_client", "=", True), ("is_company", "=", True)]
+    def _spid_cron_groups(self, clients, today):
+        """{(period, company): clients} for the cron: each client under the
+        companies its tickets of last period belong to (a shared client, with
+        no company, gets one statement from each company that worked for it),
+        else its own company or the cron's. One grouped query."""
+        by_period = clients.grouped(lambda c: c.spid_statement_period or "monthly")
+        domain = expression.OR(
+            [
+                [
+                    ("client_id", "in", group.ids),
+                    ("date_opened", "<=", datetime.combine(period_bounds(period, today)[1], time.max)),
+                    "|",
+                    ("date_closed", "=", False),
+                    ("date_closed", ">=", datetime.combine(period_bounds(period, today)[0], time.min)),
+                ]
+                for period, group in by_period.items()
+            ]
         )
-        to_send = self.browse()
-        for (period, company), group in clients.grouped(
-            lambda c: (c.spid_statement_period or "monthly", c.company_id or self.env.company)
-        ).items():
+        worked_for = {}
+        if by_period:
+            Ticket = self.env["spid.ticket"].sudo()
+            for client, company in Ticket._read_group(domain, ["client_id", "company_id"]):
+                worked_for.setdefault(client.id, []).append(company.id)
+        groups = {}
+        for period, group in by_period.items():
+            for client in group:
+                for company_id in worked_for.get(client.id) or [(client.company_id or self.env.company).id]:
+                    groups.setdefault((period, company_id), []).append(client.id)
+        Partner, Company = self.env["res.partner"], self.env["res.company"]
+        return {
+            (period, Company.browse(company_id)): Partner.browse(client_ids)
+            for (period, company_id), client_ids in groups.items()
+        }
+
+    @api.model
+    def _cron_send_statements(self, today=None, batch_size=CRON_BATCH_SIZE):
+        """Monthly: last period's statements of the opted-in clients (their
+        month, or their quarter once it is complete), in every company that
+        worked for them, generated once and sent; drafts of those periods (a
+        run stopped half-way, or generated by hand) are sent too.
+
+        Sent `batch_size` at a time: one batch per call, its progress told to
+        ir.cron, which commits and calls again while some remain; each
+        statement in its own savepoint, so that one that fails (no email, a
+        PDF that does not render) is logged, left in draft with the reason
+        (send_error, a note in its chatter) and not tried again by the run,
+        and the others are sent. Returns how many remain."""
+        today = today or fields.Date.context_today(self)
+        # the cron's own work, for every company: not one user's view of it
+        Statement = self.sudo()
+        clients = (
+            self.env["res.partner"]
+            .sudo()
+            .search(
+                [
+                    ("spid_statement_enabled", "=", True),
+                    ("spid_is_client", "=", True),
+                    ("is_company", "=", True),
+                ]
+            )
+        )
+        to_send = Statement.browse()
+        for (period, company), group in self._spid_cron_groups(clients, today).items():
             date_from, date_to = period_bounds(period, today)
-            self._spid_generate(group, date_from, date_to, company)
-            to_send |= self.search(
+            Statement._spid_generate(group, date_from, date_to, company)
+            to_send |= Statement.search(
                 [
                     ("client_id", "in", group.ids),
                     ("company_id", "=", company.id),
                     ("date_from", "=", date_from),
                     ("date_to", "=", date_to),
                     ("state", "=", "draft"),
+                    ("send_error", "=", False),
                 ]
             )
-        without_email = to_send.filtered(lambda s: not s.recipient_id.email)
-        for statement in without_email:
-            statement.message_post(
-                body=_(
+        batch = to_send[:batch_size]
+        batch._spid_send_each()
+        remaining = len(to_send) - len(batch)
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        return remaining
+
+    def _spid_send_each(self):
+        """Send these statements one by one, each in its own savepoint: one
+        that fails stays a draft with the reason, the others are sent."""
+        for statement in self:
+            if not statement.recipient_id.email:
+                error = _(
                     "Not sent: %s has no email address.",
                     statement.recipient_id.display_name or _("no recipient"),
                 )
-            )
-        (to_send - without_email).action_send()
-        return True
+            else:
+                try:
+                    with self.env.cr.savepoint():
+                        statement.with_company(statement.company_id).action_send()
+                    continue
+                except Exception as exc:  # any failure of one client's statement
+                    _logger.exception("Service statement %s (id %s) not sent", statement.name, statement.id)
+                    # its first line: the whole trace is in the log
+                    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+                    error = _("Not sent: %s", reason)
+            with_switch(statement, SYSTEM).write({"send_error": error})
+            statement.message_post(body=error)
 
     @api.model
     def _spid_demo_statement(self, client_ids):
@@ -368,4 +486,4 @@ class SpidStatement(models.Model):
         at its first download)."""
         date_from, date_to = period_bounds("monthly", fields.Date.context_today(self))
         statements = self._spid_generate(self.env["res.partner"].browse(client_ids), date_from, date_to)
-        statements.write({"state": "sent", "date_sent": fields.Datetime.now()})
+        with_switch(statements, SYSTEM).write({"state": "sent", "date_sent": fields.Datetime.now()})

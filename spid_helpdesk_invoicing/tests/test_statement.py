@@ -20,9 +20,10 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
 from odoo.addons.spid_helpdesk.tests.common import assert_queries_flat, count_queries
 
-from ..models.spid_statement import period_bounds
+from ..models.spid_statement import FIGURES, period_bounds
 from .common import SpidInvoicingCommon
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,7 +54,9 @@ class SpidStatementCommon(SpidInvoicingCommon):
         cls.env["res.partner"].search([("spid_statement_enabled", "=", True)]).spid_statement_enabled = False
 
     @classmethod
-    def _october_ticket(cls, client, opened, closed=None, units=(), company=None, rating=None, sla=()):
+    def _october_ticket(
+        cls, client, opened, closed=None, units=(), company=None, rating=None, sla=(), team=None
+    ):
         """A ticket of `client` opened (closed) on those October days, its
         work units [(day, hours, billable)], its SLA clocks [(kind, status,
         day)] and a rating, as the system would have recorded them."""
@@ -65,7 +68,7 @@ class SpidStatementCommon(SpidInvoicingCommon):
                 {
                     "name": f"Issue {client.name}",
                     "client_id": client.id,
-                    "team_id": cls.team.id,
+                    "team_id": (team or cls.team).id,
                     "company_id": company.id,
                 }
             )
@@ -213,9 +216,11 @@ class TestStatementFigures(SpidStatementCommon):
         first = Statement._spid_generate(self.client_a | self.client_b, *OCTOBER)
         self.assertEqual(first.client_id, self.client_a | self.client_b)
         self.assertFalse(Statement._spid_generate(self.client_a, *OCTOBER))
-        # and the database says so too, whoever creates it
+        # and the database says so too, even to the helpdesk's own code
         with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-            Statement.create({"client_id": self.client_a.id, "date_from": OCTOBER[0], "date_to": OCTOBER[1]})
+            with_switch(Statement, SYSTEM).create(
+                {"client_id": self.client_a.id, "date_from": OCTOBER[0], "date_to": OCTOBER[1]}
+            )
 
     def test_bad_input(self):
         Statement = self.env["spid.statement"].with_user(self.supervisor)
@@ -223,7 +228,9 @@ class TestStatementFigures(SpidStatementCommon):
             Statement._spid_generate(self.client_a, OCTOBER[1], OCTOBER[0])
         contact = self.env["res.partner"].create({"name": "Someone", "parent_id": self.client_a.id})
         with self.assertRaises(ValidationError):
-            Statement.create({"client_id": contact.id, "date_from": OCTOBER[0], "date_to": OCTOBER[1]})
+            with_switch(Statement, SYSTEM).create(
+                {"client_id": contact.id, "date_from": OCTOBER[0], "date_to": OCTOBER[1]}
+            )
         wizard = self.env["spid.statement.wizard"].with_user(self.supervisor).create({})
         with self.assertRaisesRegex(UserError, "No client receives statements"):
             wizard.action_generate()
@@ -250,6 +257,65 @@ class TestStatementFigures(SpidStatementCommon):
         # new work in October does not change it
         self._october_ticket(self.client_a, 15, 16, units=[(15, 3.0, True)])
         self.assertAlmostEqual(statement.hours_worked, 5.0)
+
+    def test_figures_state_and_name_are_the_systems(self):
+        """A supervisor or billing user forges nothing: no state back to
+        draft to rewrite a sent one, no figure of a draft, no statement
+        created with made-up figures, whatever context they send."""
+        Statement = self.env["spid.statement"]
+        sent, draft = Statement._spid_generate(self.client_a | self.client_b, *OCTOBER)
+        sent.recipient_id.email = "alpha@alpha.test"
+        sent.action_send()
+        before = {s: s.read(list(FIGURES) + ["name", "state", "date_sent"])[0] for s in sent | draft}
+        # a context such as RPC callers send: a string where our switch lives, defaults
+        hostile = {"spid_system": True, "default_state": "sent", "default_hours_worked": 99.0}
+        for user in (self.supervisor, self.billing):
+            for context in ({}, hostile):
+                mine = Statement.with_user(user).with_context(**context)
+                for statement in sent | draft:
+                    for values in (
+                        {"state": "draft"},
+                        {"state": "sent"},
+                        {"date_sent": "2025-11-01 00:00:00"},
+                        {"hours_worked": 99.0},
+                        {"bank_values": [{"name": "Forged", "hours_bought": 1000.0}]},
+                        {"sla_resolution_percent": 100.0},
+                        {"name": "Forged"},
+                        {"date_to": "2025-11-30"},
+                        {"client_id": self.client_b.id},
+                    ):
+                        # a sent one is frozen (UserError), a draft's are system fields
+                        refused = UserError if statement == sent else AccessError
+                        with self.assertRaises(refused), self.env.cr.savepoint():
+                            statement.with_env(mine.env).write(values)
+                for values in (
+                    {"client_id": self.client_a.id, "date_from": "2025-08-01", "date_to": "2025-08-31"},
+                    {
+                        "client_id": self.client_a.id,
+                        "date_from": "2025-08-01",
+                        "date_to": "2025-08-31",
+                        "state": "sent",
+                        "hours_worked": 42.0,
+                    },
+                ):
+                    with self.assertRaises(AccessError), self.env.cr.savepoint():
+                        mine.create(values)
+                with self.assertRaises(AccessError), self.env.cr.savepoint():
+                    draft.with_env(mine.env).copy({"date_from": "2025-08-01", "date_to": "2025-08-31"})
+        self.env.invalidate_all()
+        for statement, values in before.items():
+            self.assertEqual(statement.read(list(values))[0], values)
+        self.assertEqual(
+            Statement.search_count([("client_id", "in", (self.client_a | self.client_b).ids)]), 2
+        )
+        # what the user may do: the recipient of a draft, and send it
+        accounts = self.env["res.partner"].create(
+            {"name": "Accounts B", "parent_id": self.client_b.id, "email": "ap@beta.test"}
+        )
+        draft.with_user(self.billing).recipient_id = accounts
+        draft.with_user(self.supervisor).action_send()
+        self.assertEqual((draft.state, draft.recipient_id), ("sent", accounts))
+        self.assertAlmostEqual(draft.hours_worked, before[draft]["hours_worked"])
 
     def test_agents_and_other_companies_see_none(self):
         statement = self.env["spid.statement"]._spid_generate(self.client_a, *OCTOBER)
@@ -363,7 +429,7 @@ class TestStatementFigures(SpidStatementCommon):
         self.assertEqual(len(statements), 20)
         self.assertEqual(set(statements.mapped("hours_worked")), {1.0})
         # the figures of the 20 clients alone: six grouped queries, and one
-        # for their hour banks (none here; their ledger is one more)
+        # for their hour banks (the bank hook's search; no bank here)
         figures = []
         self.assertEqual(
             count_queries(
@@ -373,7 +439,8 @@ class TestStatementFigures(SpidStatementCommon):
         )
         self.assertEqual({values["tickets_opened"] for values in figures[0].values()}, {1})
         # the budget of a whole generation, the test's deletion of the previous
-        # run included: 25 queries for 1, 5 or 20 clients
+        # run included: 25 queries for 1, 5 or 20 clients (24 before the hour
+        # banks' hook added its search)
         self.assertEqual(set(counts.values()), {25}, counts)
 
 
@@ -502,6 +569,115 @@ class TestStatementCron(SpidStatementCommon):
         self.env["spid.statement"]._cron_send_statements(today=date(2025, 11, 20))
         self.assertEqual(draft.state, "sent")
         self.assertEqual(self.env["spid.statement"].search([("client_id", "=", self.client_a.id)]), draft)
+
+    def _cron_progress(self):
+        """The cron's progress record, as ir.cron makes it for each call."""
+        cron = self.env.ref("spid_helpdesk_invoicing.ir_cron_spid_statements")
+        return cron._add_progress()
+
+    def test_cron_batches_and_one_failure_undoes_nothing_else(self):
+        """One batch per call, its progress told to ir.cron (which commits
+        between calls); a client whose PDF does not render stays in draft
+        with the reason, logged, not tried again, and the others are sent."""
+        self.client_a.spid_statement_enabled = False
+        self.client_b.spid_statement_enabled = False
+        Partner = self.env["res.partner"]
+        clients = Partner.create(
+            [
+                {
+                    "name": name,
+                    "is_company": True,
+                    "spid_is_client": True,
+                    "spid_statement_enabled": True,
+                    "email": f"{name.lower()}@clients.test",
+                }
+                for name in ("Delta", "Broken", "Epsilon")
+            ]
+        )
+        broken = clients[1]
+        # a customisation of the report that fails for one client (as a
+        # faulty QWeb edit would): its rendering raises, the others' do not
+        self.env["ir.ui.view"].create(
+            {
+                "name": "statement: broken for one client",
+                "type": "qweb",
+                "inherit_id": self.env.ref("spid_helpdesk_invoicing.report_spid_statement_document").id,
+                "arch": f"""<xpath expr="//div[@id='spid_statement_bank']" position="before">
+                    <t t-if="o.client_id.id == {broken.id}" t-out="o.no_such_field"/>
+                </xpath>""",
+            }
+        )
+        Statement = self.env["spid.statement"]
+        calls = []
+        with mute_logger(
+            "odoo.addons.spid_helpdesk_invoicing.models.spid_statement",
+            "odoo.addons.base.models.ir_qweb",
+            "odoo.addons.base.models.ir_actions_report",
+        ):
+            for _call in range(5):
+                _cron, progress = self._cron_progress()
+                remaining = Statement.with_context(ir_cron_progress_id=progress.id)._cron_send_statements(
+                    today=date(2025, 11, 1), batch_size=2
+                )
+                calls.append((progress.done, progress.remaining))
+                self.assertEqual(remaining, progress.remaining)
+                if not remaining:
+                    break
+        # 3 statements, 2 a call: two calls, the failed one not counted again
+        self.assertEqual(calls, [(2, 1), (1, 0)])
+        statements = Statement.search([("client_id", "in", clients.ids)])
+        self.assertEqual(len(statements), 3)
+        failed = statements.filtered(lambda s: s.client_id == broken)
+        self.assertEqual((statements - failed).mapped("state"), ["sent", "sent"])
+        self.assertEqual(failed.state, "draft")
+        self.assertFalse(failed.date_sent)
+        self.assertIn("Not sent", failed.send_error)
+        self.assertIn("Not sent", failed.message_ids[0].body)
+        self.assertFalse(
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "spid.statement"), ("res_id", "=", failed.id)])
+        )
+        # another run does not send it again, nor note it twice
+        self.assertEqual(Statement._cron_send_statements(today=date(2025, 11, 1)), 0)
+        self.assertEqual(failed.state, "draft")
+        self.assertEqual(len(failed.message_ids.filtered(lambda m: "Not sent" in (m.body or ""))), 1)
+
+    def test_cron_one_statement_per_company_that_worked(self):
+        """A client shared by two companies (no company of its own) gets a
+        statement from each company whose tickets it had in the period; a
+        client with no ticket, one from its company (else the cron's)."""
+        company_2 = self.setup_other_company(name="Second desk")["company"]
+        team_2 = self.env["spid.team"].create({"name": "Desk 2", "company_id": company_2.id})
+        self.assertFalse(self.client_a.company_id)
+        self._october_ticket(self.client_a, 6, 8, units=[(6, 2.0, True)], company=company_2, team=team_2)
+        # a ticket of company 2 long closed: not a reason for a statement there
+        old = self._october_ticket(self.client_c, 1, 2, company=company_2, team=team_2)
+        old.sudo().write({"date_opened": datetime(2025, 6, 1, 9), "date_closed": datetime(2025, 6, 2, 9)})
+        self.client_c.write({"spid_statement_enabled": True, "email": "gamma@gamma.test"})
+        Statement = self.env["spid.statement"].with_context(allowed_company_ids=[self.company.id])
+        Statement._cron_send_statements(today=date(2025, 11, 1))
+        statements = (
+            self.env["spid.statement"]
+            .sudo()
+            .search([("client_id", "in", (self.client_a | self.client_c).ids)])
+        )
+        alpha = statements.filtered(lambda s: s.client_id == self.client_a)
+        self.assertEqual(alpha.company_id, self.company | company_2)
+        by_company = {s.company_id: s for s in alpha}
+        self.assertEqual(by_company[self.company].tickets_opened, 1)
+        self.assertAlmostEqual(by_company[self.company].hours_worked, 1.5)
+        self.assertEqual(by_company[company_2].tickets_opened, 1)
+        self.assertAlmostEqual(by_company[company_2].hours_worked, 2.0)
+        self.assertEqual(set(alpha.mapped("state")), {"sent"})
+        gamma = statements - alpha
+        self.assertEqual((gamma.company_id, gamma.tickets_opened), (self.company, 0))
+        # company 2's supervisor sees its own, not the first company's
+        other = self._spid_user("hd_st_other2", "spid_helpdesk.group_spid_supervisor", company_2)
+        self.assertEqual(
+            self.env["spid.statement"].with_user(other).search([("client_id", "=", self.client_a.id)]),
+            by_company[company_2],
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -151,3 +151,79 @@ class TestStatementPortal(JsonRpcMixin, HttpCase):
         self.assertEqual(self.a_october.hours_worked, self.a_october.sudo().hours_worked)
         self.assertEqual(self.a_september.state, "draft")
         self.assertEqual(self.env["spid.statement"].search_count([("client_id", "=", self.client_a.id)]), 2)
+
+    def test_staff_forge_nothing_over_json_rpc(self):
+        """A supervisor and a billing user, over JSON-RPC with a hostile
+        context (a string where the SYSTEM switch lives, defaults): no state
+        back to draft to rewrite a sent statement, no figure of a draft, no
+        statement created with made-up figures; the portal shows the real ones."""
+        new_test_user(self.env, "st_super", groups="base.group_user,spid_helpdesk.group_spid_supervisor")
+        new_test_user(
+            self.env, "st_billing", groups="base.group_user,spid_helpdesk_invoicing.group_spid_billing"
+        )
+        hostile = {
+            "spid_system": True,
+            "default_state": "sent",
+            "default_hours_worked": 99.0,
+            "tracking_disable": True,
+        }
+        fields_ = ["name", "state", "date_sent", "hours_worked", "sla_resolution_percent", "bank_values"]
+        before = (self.a_october | self.a_september).read(fields_)
+        for login in ("st_super", "st_billing"):
+            for context in ({}, hostile):
+                for statement in self.a_october | self.a_september:
+                    for values in (
+                        {"state": "draft"},
+                        {"state": "sent", "date_sent": "2025-11-01 00:00:00"},
+                        {
+                            "hours_worked": 99.0,
+                            "sla_resolution_percent": 100.0,
+                            "bank_values": [{"name": "Forged", "hours_bought": 1000.0}],
+                        },
+                        {"name": "Forged", "date_from": "2025-01-01"},
+                    ):
+                        answer = self._rpc(
+                            login, "spid.statement", "write", [statement.ids, values], {"context": context}
+                        )
+                        self.assertIn("error", answer, (login, statement.name, values))
+                answer = self._rpc(
+                    login,
+                    "spid.statement",
+                    "create",
+                    [
+                        {
+                            "client_id": self.client_a.id,
+                            "date_from": "2025-08-01",
+                            "date_to": "2025-08-31",
+                            "state": "sent",
+                            "hours_worked": 42.0,
+                        }
+                    ],
+                    {"context": context},
+                )
+                self.assertIn("error", answer, login)
+                answer = self._rpc(
+                    login,
+                    "spid.statement",
+                    "create",
+                    [{"client_id": self.client_a.id, "date_from": "2025-08-01", "date_to": "2025-08-31"}],
+                    {"context": context},
+                )
+                self.assertIn("error", answer, login)
+                # the generation is not a public method
+                answer = self._rpc(
+                    login,
+                    "spid.statement",
+                    "_spid_generate",
+                    [[self.client_a.id], "2025-08-01", "2025-08-31"],
+                )
+                self.assertIn("error", answer, login)
+        self.env.invalidate_all()
+        self.assertEqual((self.a_october | self.a_september).read(fields_), before)
+        self.assertEqual(self.env["spid.statement"].search_count([("client_id", "=", self.client_a.id)]), 2)
+        # the customer still reads the real figures, and no draft
+        answer = self._rpc("st_alice", "spid.statement", "search_read", [[]], {"fields": ["hours_worked"]})
+        self.assertEqual(
+            [(row["id"], row["hours_worked"]) for row in answer["result"]],
+            [(self.a_october.id, self.a_october.hours_worked)],
+        )
