@@ -241,7 +241,7 @@ class TestTimesheetSync(TimesheetCommon):
         # a correction of the work after the departure still reaches the line
         units[0].with_user(self.supervisor).duration = 1.0
         self.assertEqual(units[0].sudo().timesheet_ids.unit_amount, 1.0)
-        self.assertFalse(units.with_user(self.supervisor).mapped("timesheet_warning"))
+        self.assertEqual(units.with_user(self.supervisor).mapped("timesheet_warning"), [False, False])
         self.assertEqual(units.sudo().timesheet_ids, lines)
         # no NEW line for an archived employee (hr_timesheet refuses them)
         unit = self._unit(ticket, user=self.supervisor, user_id=self.ts_agent.id)
