@@ -355,6 +355,7 @@ class SpidTariff(models.Model):
         returns {key: {kind: hours}}, the kinds summing to the hours. Reads
         the calendar once (its attendances and its leaves without resource,
         the public holidays, of `company` or of no company) for all units;
+        its lunch lines are working time;
         works in UTC timestamps, so that a DST change counts real hours."""
         units = [(key, start, hours) for key, start, hours in units if hours > 0]
         result = {}
@@ -365,7 +366,14 @@ class SpidTariff(models.Model):
         high = UTC.localize(
             max(start + timedelta(hours=hours) for _key, start, hours in units) + timedelta(days=1)
         )
-        attendances = calendar._attendance_intervals_batch(low, high, tz=tz)[False]
+        # the lunch break is working time, not out of hours: Odoo reads the
+        # attendances without their day_period "lunch" lines (the company's
+        # standard calendar has 12:00-13:00 ones) unless asked for them
+        # alone, so both are read (one more search per calendar, not per unit)
+        attendances = (
+            calendar._attendance_intervals_batch(low, high, tz=tz)[False]
+            | calendar._attendance_intervals_batch(low, high, tz=tz, lunch=True)[False]
+        )
         leaves = calendar._leave_intervals_batch(
             low,
             high,

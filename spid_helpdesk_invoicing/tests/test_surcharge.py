@@ -79,6 +79,33 @@ class SurchargeCommon(SpidInvoicingCommon):
             }
         )
 
+    @classmethod
+    def _standard_calendar(cls, name="Standard 40 hours"):
+        """The shape of the company's standard calendar: Monday to Friday
+        08:00-12:00 and 13:00-17:00 with a 12:00-13:00 lunch line (Odoo
+        18's day_period "lunch"), in Paris."""
+        periods = (("morning", 8.0, 12.0), ("lunch", 12.0, 13.0), ("afternoon", 13.0, 17.0))
+        return cls.env["resource.calendar"].create(
+            {
+                "name": name,
+                "tz": "Europe/Paris",
+                "company_id": cls.company.id,
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"Day {day} {period}",
+                            "dayofweek": str(day),
+                            "hour_from": hour_from,
+                            "hour_to": hour_to,
+                            "day_period": period,
+                        }
+                    )
+                    for day in range(5)
+                    for period, hour_from, hour_to in periods
+                ],
+            }
+        )
+
     def _ticket(self, units, client=None, close=True):
         """A ticket of client A with billable work units [(UTC start, hours)]."""
         ticket = self.env["spid.ticket"].create(
@@ -188,6 +215,36 @@ class TestSurchargeSplit(SurchargeCommon):
         # the same UTC hour a week before is 06:30-07:30 CET
         self.assertHours(self._split("2025-03-24 05:30:00", 1.0), {"out_of_hours": 1.0})
 
+    def test_lunch_break_is_working_time(self):
+        """Odoo leaves the lunch lines out of a calendar's attendances unless
+        asked: the split reads them too, so that 12:00-13:00 on a working day
+        is not billed out of hours (the company's standard calendar has them)."""
+        standard = self._standard_calendar()
+        self.assertEqual(
+            standard.attendance_ids.filtered(lambda a: a.day_period == "lunch").mapped("hour_from"),
+            [12.0] * 5,
+        )
+        # the lunch hour alone: 12:00-13:00 in Paris
+        self.assertHours(self._split(f"{MONDAY} 11:00:00", 1.0, standard), {"normal": 1.0})
+        # 11:00-14:00: morning, lunch and afternoon, all working time
+        self.assertHours(self._split(f"{MONDAY} 10:00:00", 3.0, standard), {"normal": 3.0})
+        # 16:00-18:00: the day ends at 17:00
+        self.assertHours(
+            self._split(f"{MONDAY} 15:00:00", 2.0, standard), {"normal": 1.0, "out_of_hours": 1.0}
+        )
+        # the lunch hour of a Saturday is weekend, of a public holiday a holiday
+        self.assertHours(self._split(f"{SATURDAY} 11:00:00", 1.0, standard), {"weekend": 1.0})
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": standard.id,
+                "company_id": self.company.id,
+                "date_from": "2025-03-10 23:00:00",
+                "date_to": "2025-03-11 22:59:59",
+            }
+        )
+        self.assertHours(self._split("2025-03-11 11:00:00", 1.0, standard), {"holiday": 1.0})
+
     def test_timezone(self):
         """The calendar's timezone says which hours are working hours: 08:00
         UTC is 09:00 in Paris, 03:00 in New York."""
@@ -239,6 +296,14 @@ class TestSurchargePricing(SurchargeCommon):
             {"holiday": {"hours": 0.25, "rate": 2.0}, "normal": {"hours": 0.25, "rate": 1.0}},
         )
         self.assertAlmostEqual(ticket.amount_to_invoice, 0.25 * 200.0 + 0.25 * 100.0)
+
+    def test_lunch_hour_is_billed_at_the_normal_rate(self):
+        """Work over lunch on a weekday with the standard calendar shape:
+        12:00-13:30 in Paris, all at the normal rate (it was x1.25)."""
+        self.surcharged.calendar_id = self._standard_calendar()
+        ticket = self._ticket([(f"{MONDAY} 11:00:00", 1.5)])
+        self.assertEqual(ticket.spid_rate_hours, {"normal": {"hours": 1.5, "rate": 1.0}})
+        self.assertAlmostEqual(ticket.amount_to_invoice, 150.0)
 
     def test_no_surcharge_prices_as_before(self):
         # client B: the company-wide line, no surcharge, 1:10 -> 1:15 at 60.00
@@ -372,7 +437,9 @@ class TestSurchargePricing(SurchargeCommon):
             self.env["spid.ticket"]._spid_recompute_billing(self.company)
             return self.env.cr.sql_log_count - before
 
-        units = [(f"{SATURDAY} 09:00:00", 2.0), (f"{MONDAY} 16:00:00", 3.0)]
+        # the company's standard shape: its lunch lines are read too
+        self.surcharged.calendar_id = self._standard_calendar()
+        units = [(f"{SATURDAY} 09:00:00", 2.0), (f"{MONDAY} 11:00:00", 3.0)]
         for _index in range(2):
             self._ticket(units)
         self.env.flush_all()
@@ -384,11 +451,15 @@ class TestSurchargePricing(SurchargeCommon):
         self.assertEqual(few, many)
         # the budget: a line without surcharge prices the same tickets in
         # `plain` queries; the split adds the work units' query and the
-        # calendar's reads (its timezone, attendances, public holidays)
+        # calendar's reads (its timezone, attendances, public holidays).
+        # On main with every part of issue 21 merged: (12, 12, 7); reading
+        # the lunch lines as working time adds 2 per calendar, not per
+        # ticket: their search and the read of the lunch lines found (1
+        # only, the search, for a calendar without lunch lines)
         self.surcharged.write({"rate_out_of_hours": 1.0, "rate_weekend": 1.0, "rate_holiday": 1.0})
         self.env.flush_all()
         plain = reprice()
-        self.assertEqual((few, many, plain), (11, 11, 6))
+        self.assertEqual((few, many, plain), (14, 14, 7))
 
 
 @tagged("post_install", "-at_install")

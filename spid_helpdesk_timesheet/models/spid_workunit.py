@@ -42,12 +42,16 @@ class SpidWorkunit(models.Model):
         saved = self.filtered("id")
         lines = saved.timesheet_ids
         by_unit = {line.spid_workunit_id: line for line in lines}
-        employees = saved._spid_timesheet_employees() if saved - lines.spid_workunit_id else {}
+        employees = saved._spid_timesheet_employees()
         for unit in self:
-            unit.timesheet_id = by_unit.get(unit, False)
-            if not unit.id or unit.timesheet_id:
+            line = by_unit.get(unit, False)
+            unit.timesheet_id = line
+            employee = employees.get((unit.user_id.id, unit.company_id.id))
+            if not unit.id:
                 unit.timesheet_warning = False
-            elif not employees.get((unit.user_id.id, unit.company_id.id)):
+            elif line:
+                unit.timesheet_warning = unit._spid_timesheet_kept_warning(line, employee)
+            elif not employee or not employee.active:
                 unit.timesheet_warning = _(
                     "Not in Timesheets: %(user)s has no employee in %(company)s. Once the employee"
                     " exists, a supervisor adds the missing lines (Action: Create missing timesheet lines).",
@@ -65,6 +69,40 @@ class SpidWorkunit(models.Model):
                     "Not in Timesheets yet: a supervisor adds the missing lines"
                     " (Action: Create missing timesheet lines)."
                 )
+
+    def _spid_timesheet_kept_warning(self, line, employee):
+        """Why the unit's line stays where it is (False when it follows the
+        unit): the sync never deletes a line, it keeps what it cannot move."""
+        self.ensure_one()
+        reasons = []
+        if not self._spid_timesheet_employee_for(line, employee):
+            reasons.append(
+                _(
+                    "%(user)s has no active employee in %(company)s: the line stays with %(employee)s.",
+                    user=self.user_id.name,
+                    company=self.company_id.name,
+                    employee=line.employee_id.name,
+                )
+            )
+        if not self._spid_timesheet_target()[0]:
+            reasons.append(
+                _(
+                    "Neither the ticket nor its team (%(team)s) has a project that takes timesheets:"
+                    " the line stays in %(project)s.",
+                    team=self.ticket_id.team_id.name or _("none"),
+                    project=line.project_id.display_name,
+                )
+            )
+        return " ".join(reasons) or False
+
+    @staticmethod
+    def _spid_timesheet_employee_for(line, employee):
+        """The employee the unit's line may carry: the agent's active one, or
+        the line's own even archived (an agent who left keeps their history);
+        an empty recordset when neither (the line keeps its employee)."""
+        if employee and (employee.active or employee.id == line.employee_id.id):
+            return employee
+        return employee.browse() if employee else False
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -102,18 +140,21 @@ class SpidWorkunit(models.Model):
     # ------------------------------------------------------------------
 
     def _spid_timesheet_employees(self):
-        """{(user id, company id): employee id} of the units' agents: one search."""
+        """{(user id, company id): employee} of the units' agents, archived
+        employees included (their existing lines stay theirs; only an active
+        one gets new lines): one search."""
         if not self:
             return {}
         employees = (
             self.env["hr.employee"]
             .sudo()
+            .with_context(active_test=False)
             .search_fetch(
                 [("user_id", "in", self.user_id.ids), ("company_id", "in", self.company_id.ids)],
-                ["user_id", "company_id"],
+                ["user_id", "company_id", "active"],
             )
         )
-        return {(employee.user_id.id, employee.company_id.id): employee.id for employee in employees}
+        return {(employee.user_id.id, employee.company_id.id): employee for employee in employees}
 
     def _spid_timesheet_target(self):
         """(project, task) the unit's time goes to: the ticket's own task or
@@ -157,36 +198,47 @@ class SpidWorkunit(models.Model):
     def _spid_timesheet_sync(self, new=False, missing_only=False):
         """Make each unit's timesheet line say what the unit says: one
         create() for the units without a line, one write() per set of
-        identical changes, one unlink() for lines whose unit lost its
-        employee or project. `new`: the units have no line yet (no search).
-        `missing_only`: only create the missing lines."""
+        identical changes. A line is never deleted here (only with its unit):
+        when the unit's agent has no active employee or its ticket no
+        project, the line keeps its employee or project (Timesheets' history:
+        payroll, project costs) and the unit says why (timesheet_warning).
+        `new`: the units have no line yet (no search).
+        `missing_only`: only create the missing lines.
+        Returns the lines kept in their project for want of a new one."""
         units = with_switch(self.sudo(), TIMESHEET_SYNC)
         if not units:
-            return
+            return self.env["account.analytic.line"]
         employees = units._spid_timesheet_employees()
-        if not employees and new:
-            return  # no agent of these units is an employee: nothing to log
+        if new and not any(employee.active for employee in employees.values()):
+            return units.env["account.analytic.line"]  # no agent is an employee: nothing to log
         Line = units.env["account.analytic.line"]
+        kept = Line
         lines = Line if new else units.timesheet_ids
         line_of = {line.spid_workunit_id.id: line for line in lines}
-        to_create, to_write, to_drop = [], defaultdict(lambda: Line), Line
+        to_create, to_write = [], defaultdict(lambda: Line)
         for unit in units:
             line = line_of.get(unit.id, Line)
             if missing_only and line:
                 continue
-            employee_id = employees.get((unit.user_id.id, unit.company_id.id))
-            project, task = unit._spid_timesheet_target() if employee_id else (None, None)
-            if not project:
-                to_drop |= line
-                continue
+            employee = employees.get((unit.user_id.id, unit.company_id.id))
+            if line:
+                employee = self._spid_timesheet_employee_for(line, employee)
+            elif not employee or not employee.active:
+                continue  # nobody to log it for: the unit says so
+            project, task = unit._spid_timesheet_target()
+            if not project and not line:
+                continue  # nowhere to log it: the unit says so
             values = {
-                "project_id": project.id,
-                "task_id": task.id,
-                "employee_id": employee_id,
                 "date": unit._spid_timesheet_date(),
                 "unit_amount": unit.duration,
                 "name": unit._spid_timesheet_name(),
             }
+            if employee:
+                values["employee_id"] = employee.id
+            if project:
+                values.update(project_id=project.id, task_id=task.id)
+            else:
+                kept |= line
             if not line:
                 to_create.append(dict(values, spid_workunit_id=unit.id))
                 continue
@@ -201,9 +253,8 @@ class SpidWorkunit(models.Model):
             }
             if changed:
                 to_write[tuple(sorted(changed.items()))] |= line
-        if to_drop:
-            to_drop.unlink()
         for changes, group in to_write.items():
             group.write(dict(changes))
         if to_create:
             Line.create(to_create)
+        return kept

@@ -208,11 +208,82 @@ class TestTimesheetSync(TimesheetCommon):
         ticket = self._ticket(user_id=self.ts_agent.id)
         unit = self._unit(ticket, user=self.supervisor, user_id=self.ts_agent.id)
         self.assertEqual(unit.sudo().timesheet_ids.employee_id, self.ts_employee)
-        # reassigned to an agent who is not an employee: the line goes
-        unit.with_user(self.supervisor).user_id = self.agent_2
-        self.assertFalse(unit.sudo().timesheet_ids)
+        line = unit.sudo().timesheet_ids
+        # reassigned to an agent who is not an employee: the line is never
+        # deleted by a sync, it stays with its employee and the unit says so
+        unit.with_user(self.supervisor).write({"user_id": self.agent_2.id, "duration": 2.0})
+        self.assertTrue(line.exists())
+        self.assertEqual((line.employee_id, line.unit_amount), (self.ts_employee, 2.0))
+        self.assertIn("Agent Beta has no active employee", unit.with_user(self.supervisor).timesheet_warning)
+        self.assertIn("stays with Tina Timesheet", unit.with_user(self.supervisor).timesheet_warning)
         unit.with_user(self.supervisor).user_id = self.agent
-        self.assertEqual(unit.sudo().timesheet_ids.employee_id, self.employee)
+        self.assertEqual(unit.sudo().timesheet_ids, line)
+        self.assertEqual(line.employee_id, self.employee)
+        unit.invalidate_recordset()
+        self.assertFalse(unit.with_user(self.supervisor).timesheet_warning)
+
+    def test_agent_who_left_keeps_their_lines(self):
+        """Agent X leaves (employee archived); the team of a ticket X worked
+        on changes: X's lines move to the new team's project and stay X's
+        (payroll, project costs), they are not deleted."""
+        ticket = self._ticket(user_id=self.ts_agent.id)
+        units = self._unit(ticket) | self._unit(ticket, duration=0.5)
+        lines = units.sudo().timesheet_ids
+        self.assertEqual(len(lines), 2)
+        self.ts_employee.active = False
+        ticket.with_user(self.supervisor).write(
+            {"team_id": self.team_other.id, "category_id": self.category_other.id}
+        )
+        self.assertEqual(units.sudo().timesheet_ids, lines, "no line deleted, none created")
+        self.assertEqual(lines.project_id, self.team_other.timesheet_project_id)
+        self.assertEqual(lines.employee_id, self.ts_employee, "still the archived employee's")
+        self.assertEqual(sorted(lines.mapped("unit_amount")), [0.5, 1.5])
+        # a correction of the work after the departure still reaches the line
+        units[0].with_user(self.supervisor).duration = 1.0
+        self.assertEqual(units[0].sudo().timesheet_ids.unit_amount, 1.0)
+        self.assertEqual(units.with_user(self.supervisor).mapped("timesheet_warning"), [False, False])
+        self.assertEqual(units.sudo().timesheet_ids, lines)
+        # no NEW line for an archived employee (hr_timesheet refuses them)
+        unit = self._unit(ticket, user=self.supervisor, user_id=self.ts_agent.id)
+        self.assertFalse(unit.sudo().timesheet_ids)
+        self.assertIn("Tina Timesheet has no employee", unit.with_user(self.supervisor).timesheet_warning)
+        # deleting the unit still deletes its line
+        units[1].with_user(self.supervisor).unlink()
+        self.assertEqual(lines.exists(), lines[0])
+
+    def test_team_without_project_keeps_the_lines(self):
+        """A ticket moves to a team without a timesheet project: its lines
+        stay in the project they were logged in (said on the unit) and
+        follow the ticket again once a project is found."""
+        ticket = self._ticket(user_id=self.ts_agent.id)
+        unit = self._unit(ticket)
+        line = unit.sudo().timesheet_ids
+        self.team_other.timesheet_project_id = False
+        ticket.with_user(self.supervisor).write(
+            {"team_id": self.team_other.id, "category_id": self.category_other.id}
+        )
+        self.assertTrue(line.exists(), "a sync never deletes a line")
+        self.assertEqual(line.project_id, self.project, "kept where it was")
+        note = ticket.message_ids.filtered(lambda message: "line(s) of this ticket stay in" in message.body)
+        self.assertEqual(len(note), 1, "said on the ticket")
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"), "internally")
+        self.assertIn("1 line(s) of this ticket stay in Support", note.body)
+        warning = unit.with_user(self.ts_agent).timesheet_warning
+        self.assertIn("nor its team (Elsewhere)", warning)
+        self.assertIn("the line stays in Support", warning)
+        # the unit's own changes still reach the kept line
+        unit.with_user(self.ts_agent).duration = 2.5
+        self.assertEqual((line.unit_amount, line.project_id), (2.5, self.project))
+        # the team gets a project: the next change of the ticket's target moves the line
+        plumbing = self.env["project.project"].create(
+            {"name": "Plumbing time", "privacy_visibility": "employees", "allow_timesheets": True}
+        )
+        self.team_other.timesheet_project_id = plumbing
+        ticket.with_user(self.supervisor).write({"team_id": self.team_other.id})
+        self.assertEqual((line.project_id, line.unit_amount), (plumbing, 2.5))
+        unit.invalidate_recordset()
+        self.assertFalse(unit.with_user(self.ts_agent).timesheet_warning)
+        self.assertEqual(self.Line.search_count([("spid_workunit_id", "=", unit.id)]), 1)
 
     def test_locked_ticket_locks_its_timesheet_lines(self):
         ticket, unit = self._locked_ticket()
