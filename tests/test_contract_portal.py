@@ -126,7 +126,7 @@ class TestContractPortal(JsonRpcAttacker, HttpCase):
         )
         self.assertEqual([row["id"] for row in result], [self.bank_solo.id])
         _result, error = self._call_kw("spid.contract", "read", [[self.bank_grouped.id], ["hours_left"]])
-        self.assertRpcError(error, AccessError, "not allowed to access")
+        self.assertRpcError(error, AccessError, "doesn't have 'read' access to:\n- Prepaid hour bank")
         _result, error = self._call_kw(
             "spid.contract.line",
             "search_read",
@@ -160,7 +160,11 @@ class TestContractPortal(JsonRpcAttacker, HttpCase):
         not_allowed = "You are not allowed to (modify|create)"
         for method, args, message in (
             ("write", [[self.bank_grouped.id], {"threshold_hours": 0}], not_allowed),
-            ("create", [{"client_id": self.grouped.id, "state": "running"}], not_allowed),
+            (
+                "create",
+                [{"client_id": self.grouped.id, "state": "running"}],
+                "state of an hour bank come from its ledger and buttons, never from a caller",
+            ),
             ("action_close", [[self.bank_grouped.id]], not_allowed),
             ("action_start", [[self.bank_grouped.id]], not_allowed),
             ("action_add_hours", [[self.bank_grouped.id]], not_allowed),

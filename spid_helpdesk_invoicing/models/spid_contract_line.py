@@ -70,19 +70,30 @@ class SpidContractLine(models.Model):
         for line in self:
             line.is_credit = line.hours > 0
 
-    @api.depends("name", "kind")
+    # on "kind" only: an entry is never edited, and a portal read must not
+    # prefetch `name` (what the portal may not read) as a dependency
+    @api.depends("kind")
     def _compute_portal_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for line in self:
             internal = line.sudo()
             line.portal_name = kinds.get(internal.kind) if internal.kind == "manual" else internal.name
 
-    @api.depends("name", "kind")
+    @api.depends("kind")
     @api.depends_context("uid")
     def _compute_display_name(self):
         portal = self._spid_readable_fields() is not False
         for line in self:
-            line.display_name = line.portal_name if portal else line.name
+            line.display_name = line.portal_name if portal else line.sudo().name
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        # the ORM adds the dependencies of computed fields (display_name's
+        # `name`, from BaseModel): a portal read keeps to the readable ones
+        fields_to_fetch = super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+        readable = self._spid_readable_fields()
+        if readable is not False:
+            fields_to_fetch = [field for field in fields_to_fetch if field.name in readable]
+        return fields_to_fetch
 
     def _spid_readable_fields(self):
         if not self.env.su and self.env.user.share:
