@@ -7,7 +7,13 @@ from datetime import timedelta
 from attack_common import HOSTILE_CONTEXT, JsonRpcAttacker
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.spid_helpdesk_invoicing.models.spid_contract import PORTAL_READABLE_FIELDS
+from odoo.addons.spid_helpdesk_invoicing.models.spid_contract_line import (
+    PORTAL_READABLE_FIELDS as LINE_PORTAL_READABLE_FIELDS,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -120,7 +126,7 @@ class TestContractPortal(JsonRpcAttacker, HttpCase):
         )
         self.assertEqual([row["id"] for row in result], [self.bank_solo.id])
         _result, error = self._call_kw("spid.contract", "read", [[self.bank_grouped.id], ["hours_left"]])
-        self.assertTrue(error)
+        self.assertRpcError(error, AccessError, "doesn't have 'read' access to:\n- Prepaid hour bank")
         _result, error = self._call_kw(
             "spid.contract.line",
             "search_read",
@@ -133,36 +139,121 @@ class TestContractPortal(JsonRpcAttacker, HttpCase):
         response = self.url_open(f"/my/contracts/{self.bank_solo.id}", allow_redirects=False)
         self.assertIn(response.status_code, (302, 303))
 
+    def assertRpcError(self, error, exception, message):
+        """A refusal over JSON-RPC: `exception` (its class), saying `message`."""
+        self.assertTrue(error, "not refused")
+        self.assertEqual(error["data"]["name"], f"odoo.exceptions.{exception.__name__}", error["data"])
+        self.assertRegex(error["data"]["message"], message)
+
     def test_portal_reads_no_price_and_no_internal_ticket_field(self):
         self.authenticate("bank_grouped", "bank_grouped")
         _result, error = self._call_kw("spid.contract", "read", [[self.bank_grouped.id], ["tariff_id"]])
-        self.assertTrue(error, "the overage tariff is for billing users")
+        self.assertRpcError(error, AccessError, "cannot read these fields of Prepaid hour bank: tariff_id")
         _result, error = self._call_kw(
             "spid.contract.line", "search_read", [[]], {"fields": ["move_line_id"]}
         )
-        self.assertTrue(error)
+        self.assertRpcError(error, AccessError, "cannot read these fields of Hour bank entry: move_line_id")
         _result, error = self._call_kw(
             "spid.ticket", "read", [[self.ticket.id], ["spid_contract_hours", "spid_contract_balance"]]
         )
-        self.assertTrue(error)
-        for method, args in (
-            ("write", [[self.bank_grouped.id], {"threshold_hours": 0}]),
-            ("create", [{"client_id": self.grouped.id, "state": "running"}]),
-            ("action_close", [[self.bank_grouped.id]]),
-            ("action_start", [[self.bank_grouped.id]]),
-            ("action_add_hours", [[self.bank_grouped.id]]),
+        self.assertRpcError(error, AccessError, "spid_contract_balance, spid_contract_hours")
+        not_allowed = "You are not allowed to (modify|create)"
+        for method, args, message in (
+            ("write", [[self.bank_grouped.id], {"threshold_hours": 0}], not_allowed),
+            (
+                "create",
+                [{"client_id": self.grouped.id, "state": "running"}],
+                "state of an hour bank come from its ledger and buttons, never from a caller",
+            ),
+            ("action_close", [[self.bank_grouped.id]], not_allowed),
+            ("action_start", [[self.bank_grouped.id]], not_allowed),
+            ("action_add_hours", [[self.bank_grouped.id]], not_allowed),
         ):
             _result, error = self._call_kw("spid.contract", method, args)
-            self.assertTrue(error, method)
+            self.assertRpcError(error, AccessError, message)
         _result, error = self._call_kw(
             "spid.contract.line",
             "create",
             [{"contract_id": self.bank_grouped.id, "hours": 50, "name": "gift"}],
         )
-        self.assertTrue(error)
+        self.assertRpcError(error, AccessError, not_allowed)
         self.env.invalidate_all()
         self.assertAlmostEqual(self.bank_grouped.hours_left, 17.5)
         self.assertEqual(self.bank_grouped.state, "running")
+
+    def test_portal_reads_only_what_the_portal_page_shows(self):
+        """Over /web/dataset/call_kw, whatever the context: the bank's and the
+        ledger's whitelisted fields only, by every read route."""
+        self.env["spid.contract.line"].create(
+            {"contract_id": self.bank_grouped.id, "hours": 1.0, "name": "Goodwill: their manager shouted"}
+        )
+        self.env.flush_all()
+        self.authenticate("bank_grouped", "bank_grouped")
+        bank = self.bank_grouped.id
+        for name in (
+            "user_id",
+            "threshold_hours",
+            "warning_sent",
+            "previous_id",
+            "site_id",
+            "company_id",
+            "client_id",
+            "message_follower_ids",
+            "message_partner_ids",
+        ):
+            for method, args, kwargs in (
+                ("search_read", [[("id", "=", bank)]], {"fields": [name]}),
+                ("read", [[bank], [name]], {}),
+                ("web_read", [[bank]], {"specification": {name: {}}}),
+                ("search_read", [[(name, "!=", False)]], {"fields": ["name"]}),
+            ):
+                _result, error = self._call_kw("spid.contract", method, args, kwargs)
+                self.assertRpcError(error, AccessError, f"cannot (read|search or sort).*: {name}")
+        for name in ("ticket_hours", "name", "ticket_id", "move_id", "company_id"):
+            _result, error = self._call_kw(
+                "spid.contract.line", "search_read", [[("contract_id", "=", bank)]], {"fields": [name]}
+            )
+            self.assertRpcError(error, AccessError, f"cannot read these fields of Hour bank entry: {name}")
+            _result, error = self._call_kw(
+                "spid.contract.line",
+                "web_read",
+                [self.bank_grouped.line_ids.ids],
+                {"specification": {name: {}}},
+            )
+            self.assertRpcError(error, AccessError, name)
+        # what the page shows is readable; a read of every field gives only those
+        result, error = self._call_kw(
+            "spid.contract",
+            "search_read",
+            [[]],
+            {"fields": ["name", "description", "hours_bought", "hours_used", "hours_left", "state"]},
+        )
+        self.assertFalse(error)
+        self.assertEqual([row["id"] for row in result], [bank])
+        self.assertAlmostEqual(result[0]["hours_left"], 18.5)
+        self.assertAlmostEqual(result[0]["hours_used"], 2.5)
+        result, error = self._call_kw("spid.contract", "read", [[bank]])
+        self.assertFalse(error)
+        self.assertLessEqual(set(result[0]), PORTAL_READABLE_FIELDS)
+        result, error = self._call_kw(
+            "spid.contract.line",
+            "search_read",
+            [[("contract_id", "=", bank)]],
+            {"fields": ["date", "kind", "portal_name", "hours", "balance", "display_name"]},
+        )
+        self.assertFalse(error)
+        labels = [row["portal_name"] for row in result]
+        self.assertIn(f"[{self.ticket.reference}] Printer down", labels)
+        self.assertIn("Entered by hand", labels)
+        self.assertNotIn("shouted", str(result), "a manual entry's reason stays internal")
+        result, error = self._call_kw("spid.contract.line", "read", [self.bank_grouped.line_ids.ids])
+        self.assertFalse(error)
+        self.assertLessEqual(set(result[0]), LINE_PORTAL_READABLE_FIELDS)
+        # nor through the page
+        page = self.url_open(f"/my/contracts/{bank}")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("shouted", page.text)
+        self.assertIn("18:30", page.text)
 
     def test_agent_and_billing_over_json_rpc(self):
         line = self.bank_grouped.line_ids[:1]

@@ -22,7 +22,33 @@ SYSTEM_FIELDS = {
     "warning_sent",
     "line_ids",
     "previous_id",
+    "hours_expired",
+    "hours_carried",
+    "hours_corrected",
 }
+# What a client's portal user reads of a bank: what /my/contracts shows (its
+# figures and validity), nothing of who follows it, its threshold, tariff,
+# scope or chatter.
+PORTAL_READABLE_FIELDS = frozenset(
+    {
+        "id",
+        "display_name",
+        "name",
+        "description",
+        "date_start",
+        "date_end",
+        "rollover",
+        "state",
+        "hours_bought",
+        "hours_used",
+        "hours_expired",
+        "hours_carried",
+        "hours_corrected",
+        "hours_left",
+    }
+)
+# The figures of a bank, from its ledger (`_spid_ledger_figures`).
+FIGURES = ("hours_bought", "hours_used", "hours_expired", "hours_carried", "hours_corrected", "hours_left")
 
 
 class SpidContract(models.Model):
@@ -31,7 +57,7 @@ class SpidContract(models.Model):
 
     _name = "spid.contract"
     _description = "Prepaid hour bank"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "spid.readable.fields.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -121,14 +147,37 @@ class SpidContract(models.Model):
         compute="_compute_hours",
         store=True,
         string="Hours credited",
-        help="Hours bought, entered or carried over to this bank.",
+        help="Hours bought, added by hand or carried over from the previous bank.",
     )
     hours_used = fields.Float(
         compute="_compute_hours",
         store=True,
-        help="Hours drawn by tickets, carried over to the next bank or expired.",
+        help="Hours drawn by tickets (net of the hours reopened tickets gave back).",
     )
-    hours_left = fields.Float(compute="_compute_hours", store=True, string="Balance")
+    hours_expired = fields.Float(
+        compute="_compute_hours",
+        store=True,
+        string="Hours expired",
+        help="Hours written off: not used by the end of validity.",
+    )
+    hours_carried = fields.Float(
+        compute="_compute_hours",
+        store=True,
+        string="Hours carried over",
+        help="Hours carried over to the client's next bank when this one ended.",
+    )
+    hours_corrected = fields.Float(
+        compute="_compute_hours",
+        store=True,
+        string="Hours taken back",
+        help="Hours taken back by credit notes and corrections entered by hand.",
+    )
+    hours_left = fields.Float(
+        compute="_compute_hours",
+        store=True,
+        string="Balance",
+        help="Hours credited, less hours used, expired, carried over and taken back.",
+    )
     warning_sent = fields.Boolean(
         readonly=True,
         copy=False,
@@ -142,21 +191,46 @@ class SpidContract(models.Model):
         ("threshold_positive", "CHECK(threshold_hours >= 0)", "The warning threshold cannot be negative."),
     ]
 
-    @api.depends("line_ids.hours")
+    @api.depends("line_ids.hours", "line_ids.kind")
     def _compute_hours(self):
-        credit = {}
-        debit = {}
-        if self.ids:
-            for contract, positive, hours in (
-                self.env["spid.contract.line"]
-                .sudo()
-                ._read_group([("contract_id", "in", self.ids)], ["contract_id", "is_credit"], ["hours:sum"])
-            ):
-                (credit if positive else debit)[contract.id] = hours
+        figures = self._spid_ledger_figures() if self.ids else {}
         for contract in self:
-            contract.hours_bought = credit.get(contract.id, 0.0)
-            contract.hours_used = -debit.get(contract.id, 0.0)
-            contract.hours_left = contract.hours_bought - contract.hours_used
+            contract.update(figures.get(contract.id) or dict.fromkeys(FIGURES, 0.0))
+
+    def _spid_ledger_figures(self, date_to=None):
+        """{bank id: {figure: hours}} from these banks' ledgers (up to
+        `date_to` included when given), in one query. The one definition of a
+        bank's figures, for its form, the portal and the service statements:
+        credited (every credit: bought, added, carried in), used (tickets'
+        draws), expired, carried over (to the next bank), taken back (credit
+        notes and negative corrections), and the balance, their sum."""
+        domain = [("contract_id", "in", self.ids)]
+        if date_to:
+            domain.append(("date", "<=", date_to))
+        result = {contract_id: dict.fromkeys(FIGURES, 0.0) for contract_id in self.ids}
+        for contract, kind, is_credit, hours in (
+            self.env["spid.contract.line"]
+            .sudo()
+            ._read_group(domain, ["contract_id", "kind", "is_credit"], ["hours:sum"])
+        ):
+            figures = result[contract.id]
+            figures["hours_left"] += hours
+            if is_credit:
+                figures["hours_bought"] += hours
+            elif kind == "draw":
+                figures["hours_used"] -= hours
+            elif kind == "expiry":
+                figures["hours_expired"] -= hours
+            elif kind == "rollover":
+                figures["hours_carried"] -= hours
+            else:
+                figures["hours_corrected"] -= hours
+        return result
+
+    def _spid_readable_fields(self):
+        if not self.env.su and self.env.user.share:
+            return PORTAL_READABLE_FIELDS
+        return super()._spid_readable_fields()
 
     @api.depends("name", "description", "hours_left")
     def _compute_display_name(self):

@@ -33,12 +33,15 @@ class ProductTemplate(models.Model):
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
-    # the draw a ticket's line at price 0 bills (set by the invoicing only)
+    # the draw a ticket's line at price 0 bills (set by the invoicing only).
+    # "set null": a cancelled invoice let its tickets go; reopening one (or
+    # changing its time) replaces its draw, and the cancelled line, which
+    # bills nothing, must not hold the old draw alive.
     spid_contract_line_id = fields.Many2one(
         "spid.contract.line",
         string="Hour bank draw",
         index="btree_not_null",
-        ondelete="restrict",
+        ondelete="set null",
         readonly=True,
         copy=False,
     )

@@ -11,6 +11,12 @@ LINE_KINDS = [
     ("expiry", "Expiry"),
 ]
 INTERNAL = "base.group_user"
+# What a client's portal user reads of a ledger entry: what /my/contracts/<id>
+# shows. Not the reason of a correction entered by hand (`name`: internal
+# words), only `portal_name`; not the ticket's worth, nor the invoice line.
+PORTAL_READABLE_FIELDS = frozenset(
+    {"id", "display_name", "contract_id", "date", "kind", "portal_name", "hours", "balance"}
+)
 
 
 class SpidContractLine(models.Model):
@@ -21,6 +27,7 @@ class SpidContractLine(models.Model):
 
     _name = "spid.contract.line"
     _description = "Hour bank entry"
+    _inherit = ["spid.readable.fields.mixin"]
     _order = "date, id"
     _check_company_auto = True
 
@@ -51,11 +58,47 @@ class SpidContractLine(models.Model):
     )
     move_id = fields.Many2one(related="move_line_id.move_id", string="Invoice", groups=INTERNAL)
     balance = fields.Float(compute="_compute_balance", string="Balance after")
+    portal_name = fields.Char(
+        compute="_compute_portal_name",
+        string="Entry",
+        help="The entry as the client reads it on the portal: the reason of a correction entered "
+        "by hand stays internal, its type is shown instead.",
+    )
 
     @api.depends("hours")
     def _compute_is_credit(self):
         for line in self:
             line.is_credit = line.hours > 0
+
+    # on "kind" only: an entry is never edited, and a portal read must not
+    # prefetch `name` (what the portal may not read) as a dependency
+    @api.depends("kind")
+    def _compute_portal_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for line in self:
+            internal = line.sudo()
+            line.portal_name = kinds.get(internal.kind) if internal.kind == "manual" else internal.name
+
+    @api.depends("kind")
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        portal = self._spid_readable_fields() is not False
+        for line in self:
+            line.display_name = line.portal_name if portal else line.sudo().name
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        # the ORM adds the dependencies of computed fields (display_name's
+        # `name`, from BaseModel): a portal read keeps to the readable ones
+        fields_to_fetch = super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+        readable = self._spid_readable_fields()
+        if readable is not False:
+            fields_to_fetch = [field for field in fields_to_fetch if field.name in readable]
+        return fields_to_fetch
+
+    def _spid_readable_fields(self):
+        if not self.env.su and self.env.user.share:
+            return PORTAL_READABLE_FIELDS
+        return super()._spid_readable_fields()
 
     def _compute_balance(self):
         """The bank's balance after each entry, in ledger order (one query)."""

@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from odoo import api, models
 
 
@@ -11,8 +9,9 @@ class SpidStatement(models.Model):
         """The clients' hour banks on their statements: every bank of the
         company valid during the period (from `date_from` when given) and not
         a draft, with its
-        ledger up to that day (bought: the credits; used: the hours drawn;
-        left: the balance then). Two queries whatever the number of clients."""
+        figures up to that day, as the bank's form and the portal count them
+        (spid.contract._spid_ledger_figures). Two queries whatever the number
+        of clients."""
         result = super()._spid_statement_bank_values(clients, company, date_to)
         contracts = (
             self.env["spid.contract"]
@@ -30,24 +29,9 @@ class SpidStatement(models.Model):
         )
         if not contracts:
             return result
-        totals = defaultdict(lambda: {"hours_bought": 0.0, "hours_used": 0.0, "hours_left": 0.0})
-        for contract, kind, is_credit, hours in (
-            self.env["spid.contract.line"]
-            .sudo()
-            ._read_group(
-                [("contract_id", "in", contracts.ids), ("date", "<=", date_to)],
-                ["contract_id", "kind", "is_credit"],
-                ["hours:sum"],
-            )
-        ):
-            bank = totals[contract.id]
-            bank["hours_left"] += hours
-            if is_credit:
-                bank["hours_bought"] += hours
-            elif kind == "draw":
-                bank["hours_used"] -= hours
+        figures = contracts._spid_ledger_figures(date_to)
         for contract in contracts:
             result.setdefault(contract.client_id, []).append(
-                {"name": contract.display_name, **totals[contract.id]}
+                {"name": contract.display_name, **figures[contract.id]}
             )
         return result

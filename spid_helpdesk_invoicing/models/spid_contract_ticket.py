@@ -5,6 +5,8 @@ from odoo.tools import float_compare, float_round, format_duration
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
 
 INTERNAL = "base.group_user"
+# what decides which bank a closed ticket draws on
+SCOPE_FIELDS = {"client_id", "site_id", "category_id", "company_id"}
 
 
 class SpidTicket(models.Model):
@@ -104,14 +106,50 @@ class SpidTicket(models.Model):
     # ------------------------------------------------------------------
 
     def write(self, vals):
-        closing = False
+        resync = False
         if "status_id" in vals:
             status = self.env["spid.ticket.status"].browse(vals["status_id"])
-            closing = status.is_closed or any(self.mapped("is_closed"))
+            resync = status.is_closed or any(self.mapped("is_closed"))
+        elif SCOPE_FIELDS.intersection(vals):
+            # a closed ticket moved to another client, site or category: its
+            # draw follows (another bank, or none)
+            resync = any(self.mapped("is_closed"))
         res = super().write(vals)
-        if closing:
+        if resync:
             self._spid_contract_sync()
         return res
+
+    @api.model
+    def _spid_recompute_billing(self, companies):
+        """Tariffs or public holidays changed: what the tickets to invoice are
+        worth changed, and so does what they draw."""
+        res = super()._spid_recompute_billing(companies)
+        if companies:
+            self.sudo().search(
+                [
+                    ("company_id", "in", companies.ids),
+                    ("invoice_state", "=", "to_invoice"),
+                    ("is_closed", "=", True),
+                    ("spid_contract_id", "!=", False),
+                ]
+            )._spid_contract_sync()
+        return res
+
+    @staticmethod
+    def _spid_contract_covers(contract, ticket):
+        """Whether `contract`'s client, company, site and category cover `ticket`."""
+        return (
+            contract.company_id == ticket.company_id
+            and contract.client_id == ticket.client_id.commercial_partner_id
+            and (not contract.site_id or contract.site_id == ticket.site_id)
+            and (
+                not contract.category_id
+                or (
+                    ticket.category_id
+                    and ticket.category_id.parent_path.startswith(contract.category_id.parent_path)
+                )
+            )
+        )
 
     def _spid_contract_candidates(self):
         """{ticket id: the running bank that covers it}: same company and
@@ -141,14 +179,8 @@ class SpidTicket(models.Model):
         for ticket in tickets:
             day = fields.Date.to_date(ticket.date_closed) if ticket.date_closed else today
             matching = contracts.filtered(
-                lambda c, t=ticket, d=day: c.company_id == t.company_id
-                and c.client_id == t.client_id.commercial_partner_id
-                and c.date_start <= d <= c.date_end
-                and (not c.site_id or c.site_id == t.site_id)
-                and (
-                    not c.category_id
-                    or (t.category_id and t.category_id.parent_path.startswith(c.category_id.parent_path))
-                )
+                lambda c, t=ticket, d=day: c.date_start <= d <= c.date_end
+                and self._spid_contract_covers(c, t)
             )
             if matching:
                 result[ticket.id] = max(
@@ -161,7 +193,15 @@ class SpidTicket(models.Model):
         """Make these tickets' draws match what they are worth now: a closed
         ticket to invoice draws from its bank (up to the balance), a reopened
         one gives its hours back, a changed one draws again. An invoiced
-        ticket's draw is what its invoice billed: never touched."""
+        ticket's draw is what its invoice billed: never touched.
+
+        A bank that ended (expired or closed) was settled with its draws: it
+        never gets hours back. A draw on it that still covers the ticket stays
+        as it is; only what the ticket is worth follows (more time: more
+        overage; less: less overage, and the hours the bank covered stay drawn).
+        A draw on it that no longer covers the ticket (another client, site or
+        category) leaves the ticket, and the hours it held are written off on
+        the ended bank (an expiry entry): its balance does not move."""
         tickets = self.sudo().filtered(lambda t: not t.move_id)
         if not tickets:
             return
@@ -174,11 +214,35 @@ class SpidTicket(models.Model):
         candidates = eligible._spid_contract_candidates() if eligible else {}
         draws = {line.ticket_id.id: line for line in existing}
         stale = Line.browse()
+        written_off = []
         wanted = {}
+        today = fields.Date.context_today(self)
         for ticket in tickets:
             hours = values.get(ticket.id, 0.0)
-            contract = candidates.get(ticket.id) if hours > 0 else None
             draw = draws.get(ticket.id)
+            if draw and draw.contract_id.state in ("expired", "closed"):
+                if self._spid_contract_covers(draw.contract_id, ticket):
+                    if ticket in eligible:
+                        worth = max(hours, -draw.hours)
+                        if float_compare(draw.ticket_hours, worth, precision_digits=4):
+                            draw.ticket_hours = worth
+                    continue
+                stale |= draw
+                if draw.hours:
+                    written_off.append(
+                        {
+                            "contract_id": draw.contract_id.id,
+                            "kind": "expiry",
+                            "hours": draw.hours,
+                            "date": today,
+                            "name": _(
+                                "Hours of ticket %s, drawn before the bank ended: written off",
+                                ticket.reference,
+                            ),
+                        }
+                    )
+                draw = None
+            contract = candidates.get(ticket.id) if hours > 0 else None
             if draw and (
                 contract != draw.contract_id or float_compare(draw.ticket_hours, hours, precision_digits=4)
             ):
@@ -193,9 +257,10 @@ class SpidTicket(models.Model):
         contracts._spid_lock()
         if stale:
             stale.unlink()
+        if written_off:
+            Line.create(written_off)
         if wanted:
             balances = contracts._spid_balances()
-            today = fields.Date.context_today(self)
             vals_list = []
             for ticket, (contract, hours) in wanted.items():
                 drawn = float_round(min(hours, max(balances[contract.id], 0.0)), precision_digits=4)
@@ -218,6 +283,27 @@ class SpidTicket(models.Model):
     # ------------------------------------------------------------------
     # Invoicing: consumption line at 0 and the overage at the tariff
     # ------------------------------------------------------------------
+
+    def _spid_take_for_invoicing(self, invoice_date):
+        """The tickets taken draw what they are worth now (a fact changed
+        since closing that no write told us about is caught here), and never
+        from another client's bank."""
+        tickets = super()._spid_take_for_invoicing(invoice_date)
+        tickets._spid_contract_sync()
+        foreign = tickets.sudo().spid_contract_line_ids.filtered(
+            lambda line: line.kind == "draw"
+            and line.contract_id.client_id != line.ticket_id.client_id.commercial_partner_id
+        )
+        if foreign:
+            raise UserError(
+                _(
+                    "Ticket %(ticket)s draws on hour bank %(bank)s of another client: "
+                    "reopen and close the ticket again before invoicing it.",
+                    ticket=foreign[0].ticket_id.reference,
+                    bank=foreign[0].contract_id.name,
+                )
+            )
+        return tickets
 
     def _spid_create_invoices(self, journal, invoice_date):
         moves = super()._spid_create_invoices(journal, invoice_date)
@@ -319,7 +405,7 @@ class SpidWorkunit(models.Model):
     def write(self, vals):
         before = self.ticket_id
         res = super().write(vals)
-        if {"billable", "duration", "ticket_id", "intervention_id"}.intersection(vals):
+        if {"billable", "duration", "date", "user_id", "ticket_id", "intervention_id"}.intersection(vals):
             (before | self.ticket_id).filtered("is_closed")._spid_contract_sync()
         return res
 

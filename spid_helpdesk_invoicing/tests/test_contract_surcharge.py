@@ -42,7 +42,22 @@ class TestBankWithSurcharges(SurchargeCommon, SpidContractCommon):
         statement = self.env["spid.statement"].with_user(self.billing)._spid_generate(self.client_a, *period)
         self.assertEqual(
             statement.bank_values,
-            [{"name": bank.display_name, "hours_bought": 10.0, "hours_used": 10.0, "hours_left": 0.0}],
+            [
+                {
+                    "name": bank.display_name,
+                    "hours_bought": 10.0,
+                    "hours_used": 10.0,
+                    "hours_expired": 0.0,
+                    "hours_carried": 0.0,
+                    "hours_corrected": 0.0,
+                    "hours_left": 0.0,
+                }
+            ],
+        )
+        # the statement's figures are the bank's own (one definition)
+        self.assertEqual(
+            {key: value for key, value in statement.bank_values[0].items() if key != "name"},
+            {key: bank[key] for key in statement.bank_values[0] if key != "name"},
         )
         html = (
             self.env["ir.actions.report"]

@@ -59,6 +59,8 @@ class SpidContractCommon(SpidInvoicingCommon):
                 ]
             )
         )
+        # a cancelled invoice bills nothing: only posted ones count, and its
+        # tickets' draws are pending again
         pending = draws.filtered(lambda d: d.ticket_id.move_id.state != "posted")
         self.assertAlmostEqual(
             -sum(draws.mapped("hours")), sum(lines.mapped("quantity")) + -sum(pending.mapped("hours"))
@@ -308,3 +310,153 @@ class TestSpidContract(SpidContractCommon):
             bank.with_user(self.billing).unlink()
         with self.assertRaisesRegex(UserError, "reopen it first"):
             ticket.sudo().unlink()
+
+    def _draws(self, bank):
+        return bank.line_ids.filtered(lambda line: line.kind == "draw")
+
+    def test_cancelled_invoice_lets_the_ticket_draw_again(self):
+        """Invoice, post, cancel: the cancelled line held the draw (it used to
+        be 'restrict'), so changing the ticket's time or reopening it failed."""
+        bank = self._bank(self.client_a, 10.0)
+        ticket = self._tickets(self.client_a, 2.0, closed=None)
+        self._close(ticket)
+        move = self._invoice(client_ids=[Command.set(self.client_a.ids)])
+        move.action_post()
+        move.button_draft()
+        move.button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.assertFalse(ticket.move_id, "the cancelled invoice let the ticket go")
+        self.assertLedgerMatchesInvoices(bank)
+        # time added to the closed ticket: its draw is replaced
+        unit = self.env["spid.workunit"].create(
+            {"ticket_id": ticket.id, "duration": 0.5, "user_id": self.agent.id}
+        )
+        self.assertEqual(len(self._draws(bank)), 1)
+        self.assertAlmostEqual(bank.hours_left, 7.5)
+        cancelled_line = move.invoice_line_ids.filtered(lambda line: line.spid_ticket_id == ticket)
+        self.assertFalse(cancelled_line.spid_contract_line_id, "the cancelled line lets the old draw go")
+        # reopened, then closed again: one draw, the ledger matches the invoices
+        ticket._spid_reopen("Not fixed")
+        self.assertFalse(self._draws(bank))
+        self.assertAlmostEqual(bank.hours_left, 10.0)
+        unit.duration = 1.0
+        self._close(ticket)
+        self.assertEqual(len(self._draws(bank)), 1)
+        self.assertAlmostEqual(bank.hours_left, 7.0)
+        self.assertLedgerMatchesInvoices(bank)
+        again = self._invoice(client_ids=[Command.set(self.client_a.ids)])
+        again.action_post()
+        self.assertEqual(ticket.move_id, again)
+        self.assertEqual(self._draws(bank).move_line_id.move_id, again)
+        self.assertLedgerMatchesInvoices(bank)
+
+    def test_client_change_after_closing_moves_the_draw(self):
+        bank_a = self._bank(self.client_a, 10.0)
+        bank_b = self._bank(self.client_b, 10.0)
+        ticket = self._tickets(self.client_a, 2.0, closed=None)
+        self._close(ticket)
+        self.assertEqual(ticket.spid_contract_id, bank_a)
+        ticket.write({"client_id": self.client_b.id, "partner_id": False})
+        self.assertEqual(ticket.spid_contract_id, bank_b, "the draw follows the client")
+        self.assertAlmostEqual(bank_a.hours_left, 10.0)
+        self.assertAlmostEqual(bank_b.hours_left, 8.0)
+        self.assertEqual(len(self._draws(bank_a) | self._draws(bank_b)), 1)
+        # a change no write told us about (here in SQL): the invoicing draws again
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE spid_ticket SET client_id = %s WHERE id = %s", (self.client_a.id, ticket.id)
+        )
+        self.env.invalidate_all()
+        move = self._invoice()
+        self.assertEqual(move.partner_id.commercial_partner_id, self.client_a)
+        self.assertEqual(ticket.spid_contract_id, bank_a, "re-synced at the start of the invoicing")
+        consumption = move.invoice_line_ids.filtered("spid_contract_line_id")
+        self.assertIn(f"from contract {bank_a.name}", consumption.name)
+        self.assertNotIn(bank_b.name, "".join(move.invoice_line_ids.mapped("name")))
+        self.assertAlmostEqual(bank_b.hours_left, 10.0)
+        self.assertAlmostEqual(bank_a.hours_left, 8.0)
+        self.assertLedgerMatchesInvoices(bank_a)
+
+    def test_tariff_change_after_closing_redraws(self):
+        bank = self._bank(self.client_a, 10.0)
+        ticket = self._tickets(self.client_a, 0.25, closed=None)
+        self._close(ticket)
+        self.assertAlmostEqual(ticket.spid_contract_hours, 0.5, msg="the tariff's minimum of 30 min")
+        self.general.write({"min_duration": 1.0})
+        self.assertAlmostEqual(ticket.spid_contract_hours, 1.0, msg="the new minimum is drawn")
+        self.assertAlmostEqual(bank.hours_left, 9.0)
+        self.assertEqual(len(self._draws(bank)), 1)
+        move = self._invoice(client_ids=[Command.set(self.client_a.ids)])
+        self.assertEqual(move.invoice_line_ids.filtered("spid_contract_line_id").quantity, 1.0)
+        self.assertLedgerMatchesInvoices(bank)
+
+    def test_ended_bank_never_gets_hours_back(self):
+        """A bank that expired was settled with its draws: more time on the
+        ticket is overage, less time lowers the overage, never the bank's."""
+        bank = self._bank(self.client_a, 10.0)
+        ticket = self._tickets(self.client_a, 2.0, closed=None)
+        self._close(ticket)
+        bank.sudo().date_end = self.today - timedelta(days=1)
+        self.env["spid.contract"]._cron_expire()
+        self.assertEqual(bank.state, "expired")
+        self.assertAlmostEqual(bank.hours_left, 0.0)
+        self.assertAlmostEqual(bank.hours_expired, 8.0)
+        # 5 minutes more (rounded to the quarter): 15 min of overage, the bank untouched
+        five = self.env["spid.workunit"].create(
+            {"ticket_id": ticket.id, "duration": 5 / 60, "user_id": self.agent.id}
+        )
+        self.assertEqual(ticket.spid_contract_id, bank)
+        self.assertAlmostEqual(ticket.spid_contract_hours, 2.0)
+        self.assertAlmostEqual(ticket.spid_overage_hours, 0.25)
+        self.assertAlmostEqual(ticket.amount_to_invoice, 15.0)
+        self.assertAlmostEqual(bank.hours_left, 0.0, msg="no hours back into an ended bank")
+        self.assertEqual(len(self._draws(bank)), 1)
+        # less time than the bank covered: no overage, the hours stay drawn
+        five.unlink()
+        self.env["spid.workunit"].search([("ticket_id", "=", ticket.id)]).duration = 1.0
+        self.assertAlmostEqual(ticket.spid_contract_hours, 2.0)
+        self.assertAlmostEqual(ticket.spid_overage_hours, 0.0)
+        self.assertAlmostEqual(ticket.amount_to_invoice, 0.0)
+        self.assertAlmostEqual(bank.hours_left, 0.0)
+        # reopened: nothing given back either
+        ticket._spid_reopen("Again")
+        self.assertAlmostEqual(bank.hours_left, 0.0)
+        self.assertAlmostEqual(bank.hours_used, 2.0)
+        # moved to another client: the draw leaves the ticket, written off on the ended bank
+        ticket.write({"client_id": self.client_b.id, "partner_id": False})
+        self._close(ticket)
+        self.assertFalse(ticket.spid_contract_id)
+        self.assertAlmostEqual(bank.hours_left, 0.0)
+        self.assertAlmostEqual(bank.hours_used, 0.0)
+        self.assertAlmostEqual(bank.hours_expired, 10.0)
+
+    def test_one_definition_of_the_figures(self):
+        """Credited, used (tickets' draws only), expired, carried over, taken
+        back and the balance: the same on the bank, its client's portal and
+        the service statement."""
+        kept = self._bank(self.client_a, 10.0, rollover=True)
+        self.env["spid.contract.line"].with_user(self.billing).create(
+            {"contract_id": kept.id, "hours": -1.0, "name": "Typo in the first entry"}
+        )
+        ticket = self._tickets(self.client_a, 3.0, closed=None)
+        self._close(ticket)
+        kept.sudo().date_end = self.today - timedelta(days=1)
+        self.env["spid.contract"]._cron_expire()
+        renewal = self.env["spid.contract"].search([("previous_id", "=", kept.id)])
+        figures = {
+            "hours_bought": 10.0,
+            "hours_used": 3.0,
+            "hours_expired": 0.0,
+            "hours_carried": 6.0,
+            "hours_corrected": 1.0,
+            "hours_left": 0.0,
+        }
+        self.assertEqual({key: kept[key] for key in figures}, figures)
+        self.assertAlmostEqual(renewal.hours_bought, 6.0, msg="carried in: a credit of the next bank")
+        values = self.env["spid.statement"]._spid_statement_bank_values(
+            self.client_a, self.company, self.today
+        )[self.client_a]
+        self.assertEqual([{key: row[key] for key in figures} for row in values][0], figures)
+        # figures as they stood on a day before the ledger's entries: nothing
+        before = kept._spid_ledger_figures(self.today - timedelta(days=400))[kept.id]
+        self.assertEqual(before, dict.fromkeys(figures, 0.0))
