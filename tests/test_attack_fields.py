@@ -58,6 +58,9 @@ SYSTEM_ONLY = {
     "intervention_tariff_id", "spid_onsite_hours",
     # issue 21 (surcharges): the billed hours per rate and their summary
     "spid_rate_hours", "spid_rate_summary",
+    # issue 21 (hour banks): the bank a closed ticket drew on, its draw, the hours and the overage
+    "spid_contract_id", "spid_contract_line_ids", "spid_contract_hours", "spid_overage_hours",
+    "spid_contract_balance",
     # portal
     "portal_status", "access_url", "access_warning", "submit_ip",
     # who is written to (computed from the followers), the Live Chat conversation it came from
