@@ -7,21 +7,9 @@ French customer of the demo reads. The mail test starts the project's own
 mail catcher (scripts/mailcatcher.py, aiosmtpd) and sends through Odoo's real
 SMTP client to it."""
 
-import email
-import email.policy
-import socket
-import subprocess
-import sys
-import time
-from contextlib import closing
-from pathlib import Path
-
-from odoo import modules
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.spid_helpdesk.tests.common import run_ticket_jobs
-
-REPO = Path(__file__).resolve().parent.parent
+from odoo.addons.spid_helpdesk.tests.common import MailCatcherMixin, run_ticket_jobs
 
 
 @tagged("post_install", "-at_install")
@@ -87,49 +75,15 @@ class TestFrenchData(TransactionCase):
         self.assertEqual(subject, f"{ticket.reference} clôturé\xa0: qu'en avez-vous pensé\xa0?")
 
 
-def free_port():
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @tagged("post_install", "-at_install")
-class TestMailCatcher(TransactionCase):
+class TestMailCatcher(MailCatcherMixin, TransactionCase):
     """`make run` points Odoo at scripts/mailcatcher.py: what Odoo sends is a
     file the evaluator can open, and nothing shows a delivery failure."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.folder = Path(cls.env["ir.attachment"]._filestore()).parent / "mailcatcher-test"
-        cls.folder.mkdir(parents=True, exist_ok=True)
-        for old in cls.folder.glob("*.eml"):
-            old.unlink()
-        cls.port = free_port()
-        cls.catcher = subprocess.Popen(
-            [
-                sys.executable,
-                str(REPO / "scripts/mailcatcher.py"),
-                "--port",
-                str(cls.port),
-                "--dir",
-                str(cls.folder),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        cls.addClassCleanup(cls.catcher.wait, 10)
-        cls.addClassCleanup(cls.catcher.terminate)
-        assert "mail catcher:" in cls.catcher.stdout.readline()
-        cls.env["ir.mail_server"].search([]).active = False
-        cls.env["ir.mail_server"].create(
-            {
-                "name": "Mail catcher",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": cls.port,
-                "smtp_encryption": "none",
-            }
-        )
+        cls._start_mail_catcher("mailcatcher-test")
         client = cls.env["res.partner"].create(
             {"name": "Garage Petit", "is_company": True, "spid_is_client": True}
         )
@@ -142,23 +96,6 @@ class TestMailCatcher(TransactionCase):
             .with_context(mail_notify_force_send=False)
             .create({"name": "Pont élévateur bloqué", "partner_id": cls.requester.id, "client_id": client.id})
         )
-
-    def _send_for_real(self, mails):
-        """Odoo skips SMTP while a test runs; this test is about SMTP."""
-        current, modules.module.current_test = modules.module.current_test, None
-        try:
-            mails.send(raise_exception=True)
-        finally:
-            modules.module.current_test = current
-
-    def _received(self, count):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            files = sorted(self.folder.glob("*.eml"))
-            if len(files) >= count:
-                return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
-            time.sleep(0.05)
-        self.fail("the catcher received %d message(s), expected %d" % (len(files), count))
 
     def test_acknowledgement_lands_in_the_catcher(self):
         self.env.flush_all()

@@ -1,7 +1,15 @@
+import email
+import email.policy
 import json
-from contextlib import contextmanager
+import socket
+import subprocess
+import sys
+import time
+from contextlib import closing, contextmanager
+from pathlib import Path
 from unittest.mock import patch
 
+from odoo import modules
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
@@ -276,3 +284,62 @@ class JsonRpcMixin:
             headers={"Content-Type": "application/json"},
         )
         return response.json()
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    """A TCP port free on this machine now, for a server a test starts."""
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MailCatcherMixin:
+    """Odoo's real SMTP client sending to scripts/mailcatcher.py (the server
+    `make run` uses), started on a free port for the test class and stopped
+    after it; each message it receives is an .eml file of `cls.folder`."""
+
+    @classmethod
+    def _start_mail_catcher(cls, folder_name):
+        cls.folder = Path(cls.env["ir.attachment"]._filestore()).parent / folder_name
+        cls.folder.mkdir(parents=True, exist_ok=True)
+        for old in cls.folder.glob("*.eml"):
+            old.unlink()
+        cls.port = free_port()
+        command = [sys.executable, str(REPO / "scripts/mailcatcher.py"), "--port", str(cls.port)]
+        cls.catcher = subprocess.Popen(
+            [*command, "--dir", str(cls.folder)], stdout=subprocess.PIPE, text=True
+        )
+        cls.addClassCleanup(cls.catcher.wait, 10)
+        cls.addClassCleanup(cls.catcher.terminate)
+        assert "mail catcher:" in cls.catcher.stdout.readline()
+        cls.env["ir.mail_server"].search([]).active = False
+        cls.env["ir.mail_server"].create(
+            {
+                "name": "Mail catcher",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": cls.port,
+                "smtp_encryption": "none",
+            }
+        )
+
+    def _send_for_real(self, mails):
+        """Odoo skips SMTP while a test runs; this test is about SMTP."""
+        current, modules.module.current_test = modules.module.current_test, None
+        try:
+            mails.send(raise_exception=True)
+        finally:
+            modules.module.current_test = current
+
+    def _received(self, count):
+        """The messages the catcher received, once it has `count` of them."""
+        deadline = time.monotonic() + 10
+        files = []
+        while time.monotonic() < deadline:
+            files = sorted(self.folder.glob("*.eml"))
+            if len(files) >= count:
+                return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+            time.sleep(0.05)
+        self.fail("the catcher received %d message(s), expected %d" % (len(files), count))

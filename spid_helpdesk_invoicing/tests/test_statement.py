@@ -3,37 +3,21 @@ period, frozen once sent, generated once by the monthly cron and emailed
 through Odoo's real SMTP client to the project's mail catcher, the PDF
 rendered by wkhtmltopdf, in French for a French recipient."""
 
-import email
-import email.policy
-import socket
-import subprocess
-import sys
-import time
-from contextlib import closing
 from datetime import date, datetime
-from pathlib import Path
 
 import psycopg2
 
-from odoo import modules
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
-from odoo.addons.spid_helpdesk.tests.common import assert_queries_flat, count_queries
+from odoo.addons.spid_helpdesk.tests.common import MailCatcherMixin, assert_queries_flat, count_queries
 
 from ..models.spid_statement import FIGURES, period_bounds
 from .common import SpidInvoicingCommon
 
-REPO = Path(__file__).resolve().parents[2]
 OCTOBER = (date(2025, 10, 1), date(2025, 10, 31))
-
-
-def free_port():
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class SpidStatementCommon(SpidInvoicingCommon):
@@ -445,42 +429,14 @@ class TestStatementFigures(SpidStatementCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestStatementCron(SpidStatementCommon):
+class TestStatementCron(MailCatcherMixin, SpidStatementCommon):
     """The monthly cron, through Odoo's real SMTP client to the mail catcher
     (Odoo skips SMTP while a test runs: _send_for_real lifts that guard)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.folder = Path(cls.env["ir.attachment"]._filestore()).parent / "mailcatcher-statements"
-        cls.folder.mkdir(parents=True, exist_ok=True)
-        for old in cls.folder.glob("*.eml"):
-            old.unlink()
-        cls.port = free_port()
-        cls.catcher = subprocess.Popen(
-            [
-                sys.executable,
-                str(REPO / "scripts/mailcatcher.py"),
-                "--port",
-                str(cls.port),
-                "--dir",
-                str(cls.folder),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        cls.addClassCleanup(cls.catcher.wait, 10)
-        cls.addClassCleanup(cls.catcher.terminate)
-        assert "mail catcher:" in cls.catcher.stdout.readline()
-        cls.env["ir.mail_server"].search([]).active = False
-        cls.env["ir.mail_server"].create(
-            {
-                "name": "Mail catcher",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": cls.port,
-                "smtp_encryption": "none",
-            }
-        )
+        cls._start_mail_catcher("mailcatcher-statements")
         cls.env["ir.config_parameter"].sudo().set_param("mail.mail.force.send.limit", 0)
         cls.env["res.lang"]._activate_lang("fr_FR")
         cls.client_a.write({"spid_statement_enabled": True, "lang": "fr_FR"})
@@ -499,24 +455,6 @@ class TestStatementCron(SpidStatementCommon):
             {"name": "Gamma", "is_company": True, "spid_is_client": True}
         )
         cls._october_ticket(cls.client_a, 2, 5, units=[(2, 1.5, True)])
-
-    def _send_for_real(self, mails):
-        """Odoo skips SMTP while a test runs; this test is about SMTP."""
-        current, modules.module.current_test = modules.module.current_test, None
-        try:
-            mails.send(raise_exception=True)
-        finally:
-            modules.module.current_test = current
-
-    def _received(self, count):
-        deadline = time.monotonic() + 10
-        files = []
-        while time.monotonic() < deadline:
-            files = sorted(self.folder.glob("*.eml"))
-            if len(files) >= count:
-                return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
-            time.sleep(0.05)
-        self.fail("the catcher received %d message(s), expected %d" % (len(files), count))
 
     def test_cron_generates_once_and_emails_the_invoicing_contact(self):
         # a real PDF (wkhtmltopdf), not the HTML Odoo renders in tests
