@@ -14,31 +14,6 @@ _logger = logging.getLogger(__name__)
 # statements the cron sends per call; ir.cron commits between calls
 CRON_BATCH_SIZE = 20
 
-# What a client's portal user reads of a statement: its figures, nothing of
-# the chatter, the company's bookkeeping or who generated it.
-PORTAL_READABLE_FIELDS = frozenset(
-    {
-        "id",
-        "display_name",
-        "name",
-        "client_id",
-        "date_from",
-        "date_to",
-        "date_sent",
-        "tickets_opened",
-        "tickets_closed",
-        "tickets_open",
-        "hours_worked",
-        "hours_billable",
-        "sla_response_count",
-        "sla_response_percent",
-        "sla_resolution_count",
-        "sla_resolution_percent",
-        "satisfaction_count",
-        "satisfaction_avg",
-    }
-)
-
 # Written once, by the generation only (system fields: readonly in the
 # model, refused to every caller by spid.system.fields.mixin).
 FIGURES = (
@@ -55,6 +30,13 @@ FIGURES = (
     "satisfaction_avg",
     "bank_values",
 )
+# What a client's portal user reads of a statement: its figures (the banks'
+# are in its PDF), nothing of the chatter, the company's bookkeeping or who
+# generated it.
+PORTAL_READABLE_FIELDS = frozenset(
+    {"id", "display_name", "name", "client_id", "date_from", "date_to", "date_sent", *FIGURES}
+) - {"bank_values"}
+
 # Not even the helpdesk's own code changes these once the statement is sent.
 FROZEN_WHEN_SENT = {
     "name",
