@@ -1,7 +1,8 @@
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from odoo import Command, fields
-from odoo.tests import new_test_user
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -110,3 +111,19 @@ class SpidInvoicingCommon(AccountTestInvoicingCommon):
         refund = move.reversal_move_ids
         refund.filtered(lambda m: m.state == "draft").action_post()
         return refund
+
+
+class CommittedCase(TransactionCase):
+    """Tests of concurrency: transactions of their own on the registry,
+    committed for real (the test cleans up what it committed)."""
+
+    @contextmanager
+    def _env(self, commit=False):
+        """A superuser environment on a new cursor, committed at the end
+        when `commit`, else rolled back."""
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+            if commit:
+                cr.commit()  # pylint: disable=invalid-commit
+            else:
+                cr.rollback()

@@ -1,28 +1,20 @@
-from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
 
+from .common import CommittedCase
+
 
 @tagged("post_install", "-at_install")
-class TestConcurrentInvoicing(TransactionCase):
+class TestConcurrentInvoicing(CommittedCase):
     """Two users invoicing the same tickets at once, each in a transaction of
     its own (real, committed data: cleaned up at the end)."""
-
-    @contextmanager
-    def _env(self, commit=False):
-        with self.registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, {})
-            if commit:
-                cr.commit()  # pylint: disable=invalid-commit
-            else:
-                cr.rollback()
 
     def setUp(self):
         super().setUp()

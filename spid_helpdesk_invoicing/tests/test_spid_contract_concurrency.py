@@ -1,27 +1,18 @@
-from contextlib import contextmanager
-
 import psycopg2
 
-from odoo import SUPERUSER_ID, api, fields
-from odoo.tests import TransactionCase, tagged
+from odoo import fields
+from odoo.tests import tagged
 
 from odoo.addons.spid_helpdesk.internal import SYSTEM, with_switch
 
+from .common import CommittedCase
+
 
 @tagged("post_install", "-at_install")
-class TestConcurrentDraws(TransactionCase):
+class TestConcurrentDraws(CommittedCase):
     """Two tickets closed at once in two transactions of their own, on a bank
     of 5 h, each worth 4 h: the bank never gives more than 5 h (real,
     committed data, cleaned up at the end)."""
-
-    @contextmanager
-    def _env(self, commit=False):
-        with self.registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, {})
-            if commit:
-                cr.commit()  # pylint: disable=invalid-commit
-            else:
-                cr.rollback()
 
     def setUp(self):
         super().setUp()
